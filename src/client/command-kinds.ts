@@ -1,0 +1,77 @@
+/**
+ * How the client treats a command by name: blocking commands get a dedicated connection and a
+ * deadline of block time + commandTimeout; commands that would change the state of a shared,
+ * multiplexed connection are refused with a pointer to the API that does it safely.
+ */
+
+/** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. */
+export function blockTimeMs(name: string, args: readonly unknown[]): number | undefined {
+  switch (name) {
+    case 'BLPOP':
+    case 'BRPOP':
+    case 'BZPOPMIN':
+    case 'BZPOPMAX':
+    case 'BRPOPLPUSH':
+    case 'BLMOVE':
+      return seconds(args[args.length - 1]);
+    case 'BLMPOP':
+    case 'BZMPOP':
+      return seconds(args[1]);
+    case 'XREAD':
+    case 'XREADGROUP': {
+      for (let i = 1; i < args.length - 1; i++) {
+        const word = String(args[i]).toUpperCase();
+        if (word === 'STREAMS') return undefined;
+        if (word === 'BLOCK') return milliseconds(args[i + 1]);
+      }
+      return undefined;
+    }
+    case 'WAIT':
+    case 'WAITAOF':
+      return milliseconds(args[args.length - 1]);
+    default:
+      return undefined;
+  }
+}
+
+function seconds(value: unknown): number {
+  const n = Number(value);
+  return !Number.isFinite(n) || n <= 0 ? Infinity : n * 1000;
+}
+
+function milliseconds(value: unknown): number {
+  const n = Number(value);
+  return !Number.isFinite(n) || n <= 0 ? Infinity : n;
+}
+
+const REFUSED: Record<string, string> = {
+  MULTI: 'use client.multi([...]) for transactions',
+  EXEC: 'use client.multi([...]) for transactions',
+  DISCARD: 'use client.multi([...]) for transactions',
+  WATCH: 'WATCH needs a connection of its own; it is not supported on the shared pool yet',
+  UNWATCH: 'WATCH needs a connection of its own; it is not supported on the shared pool yet',
+  SELECT: 'set the database option instead (every pooled connection must use the same database)',
+  SUBSCRIBE: 'pub/sub is not supported by this client yet',
+  PSUBSCRIBE: 'pub/sub is not supported by this client yet',
+  SSUBSCRIBE: 'pub/sub is not supported by this client yet',
+  UNSUBSCRIBE: 'pub/sub is not supported by this client yet',
+  PUNSUBSCRIBE: 'pub/sub is not supported by this client yet',
+  SUNSUBSCRIBE: 'pub/sub is not supported by this client yet',
+  MONITOR: 'MONITOR takes over a connection; use redis-cli',
+  QUIT: 'use client.close()',
+  RESET: 'RESET would undo the handshake of a shared connection',
+  HELLO: 'the handshake is managed by the client',
+  AUTH: 'set username/password in the options',
+};
+
+/** Why `name` cannot be sent through the shared pool, or undefined when it can. */
+export function refusalReason(name: string, args: readonly unknown[]): string | undefined {
+  if (name === 'CLIENT') {
+    const sub = String(args[1] ?? '').toUpperCase();
+    if (sub === 'MAINT_NOTIFICATIONS' || sub === 'SETNAME' || sub === 'TRACKING' || sub === 'REPLY') {
+      return `CLIENT ${sub} changes a shared connection; it is managed by the client`;
+    }
+    return undefined;
+  }
+  return REFUSED[name];
+}

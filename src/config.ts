@@ -1,0 +1,297 @@
+/**
+ * Client options, their defaults and their validation (SPEC §6). Every invalid value throws a
+ * ConfigError naming the option, the value and the rule; nothing is silently repaired.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { ConfigError } from './errors.js';
+
+export type MaintMode = 'disabled' | 'enabled' | 'auto';
+export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface MaintNotificationsOptions {
+  /** Default `'auto'`: use notifications where the server supports them, quietly skip otherwise. */
+  mode?: MaintMode;
+  /** Default `'auto'`: resolved once at construction from the host and TLS (SPEC §4). */
+  endpointType?: EndpointType | 'auto';
+  /** ms; default 10 000. */
+  relaxedTimeout?: number;
+  /** ms; default 15 000. */
+  handoffTimeout?: number;
+  /** 1..10; default 3. */
+  maxHandoffRetries?: number;
+  /** maxWorkers and handoffQueueSize: 0 (default) scales with the pool size (SPEC §6). */
+  maxWorkers?: number;
+  handoffQueueSize?: number;
+  /** ms; 0 (default) means 2 × relaxedTimeout. */
+  postHandoffRelaxedDuration?: number;
+  /** Default `'error'`. */
+  logLevel?: LogLevel;
+}
+
+export interface MaintClientOptions {
+  /** `redis://[user[:pass]@]host[:port][/db]`; `rediss://` turns TLS on. Not together with host/port. */
+  url?: string;
+  /** Default `'localhost'`. */
+  host?: string;
+  /** Default 6379. */
+  port?: number;
+  username?: string;
+  password?: string;
+  /** Default 0. */
+  database?: number;
+  clientName?: string;
+  tls?: boolean | ConnectionOptions;
+  /** Default 3. Protocol 2 cannot receive maintenance notifications. */
+  protocol?: 2 | 3;
+  /** Connections in the pool, 1..10000; default 4. */
+  poolSize?: number;
+  /** Upper bound on connections (≥ poolSize); caps the auto-sized handoff queue. */
+  maxActive?: number;
+  /**
+   * Reply deadline per command in ms; default 5000. Must be > 0: there is no "no timeout" value
+   * (a lost reply would then wait forever); pass a large value instead. Blocking commands get
+   * their block time on top.
+   */
+  commandTimeout?: number;
+  /** ms; default 5000; > 0. */
+  connectTimeout?: number;
+  maintNotifications?: MaintNotificationsOptions;
+  /** XState inspection observer, passed through untouched. */
+  inspect?: unknown;
+  /** Passed through untouched. */
+  logger?: unknown;
+}
+
+export interface ResolvedMaintConfig {
+  readonly mode: MaintMode;
+  readonly endpointType: EndpointType | 'auto';
+  readonly relaxedTimeout: number;
+  readonly handoffTimeout: number;
+  readonly maxHandoffRetries: number;
+  /** The next three are resolved: auto-scaled / derived unless given. */
+  readonly maxWorkers: number;
+  readonly handoffQueueSize: number;
+  readonly postHandoffRelaxedDuration: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface ResolvedClientOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly username?: string;
+  readonly password?: string;
+  readonly database: number;
+  readonly clientName?: string;
+  readonly tls: false | ConnectionOptions;
+  readonly protocol: 2 | 3;
+  readonly poolSize: number;
+  readonly maxActive?: number;
+  readonly commandTimeout: number;
+  readonly connectTimeout: number;
+  readonly maint: ResolvedMaintConfig;
+  readonly inspect?: unknown;
+  readonly logger?: unknown;
+}
+
+/** Largest delay setTimeout honours; a longer one fires immediately. */
+export const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_POOL_SIZE = 10_000;
+
+const MODES: readonly MaintMode[] = ['disabled', 'enabled', 'auto'];
+const ENDPOINT_TYPES: readonly (EndpointType | 'auto')[] = ['auto', 'internal-ip', 'internal-fqdn', 'external-ip', 'external-fqdn', 'none'];
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+const MAINT_KEYS: ReadonlySet<string> = new Set<keyof MaintNotificationsOptions>([
+  'mode', 'endpointType', 'relaxedTimeout', 'handoffTimeout', 'maxHandoffRetries',
+  'maxWorkers', 'handoffQueueSize', 'postHandoffRelaxedDuration', 'logLevel',
+]);
+
+export function resolveMaintConfig(
+  options: MaintNotificationsOptions | undefined,
+  pool: { poolSize: number; maxActive?: number },
+): ResolvedMaintConfig {
+  const o = record(options === undefined ? {} : options, 'maintNotifications');
+  for (const key of Object.keys(o)) {
+    if (!MAINT_KEYS.has(key)) throw new ConfigError(`maintNotifications.${key}`, o[key], `an unknown option; known: ${[...MAINT_KEYS].join(', ')}`);
+  }
+  const p = (name: string) => `maintNotifications.${name}`;
+  const poolSize = int(pool.poolSize, 'poolSize', 1, MAX_POOL_SIZE);
+  const maxActive = pool.maxActive === undefined ? undefined : int(pool.maxActive, 'maxActive', poolSize, Number.MAX_SAFE_INTEGER);
+  const relaxedTimeout = int(or(o['relaxedTimeout'], 10_000), p('relaxedTimeout'), 1, MAX_TIMER_MS);
+  const maxWorkers = int(or(o['maxWorkers'], 0), p('maxWorkers'), 0, Number.MAX_SAFE_INTEGER) || autoWorkers(poolSize);
+  const queue = int(or(o['handoffQueueSize'], 0), p('handoffQueueSize'), 0, Number.MAX_SAFE_INTEGER);
+  const postHandoff = int(or(o['postHandoffRelaxedDuration'], 0), p('postHandoffRelaxedDuration'), 0, MAX_TIMER_MS);
+  return {
+    mode: oneOf(or(o['mode'], 'auto'), p('mode'), MODES),
+    endpointType: oneOf(or(o['endpointType'], 'auto'), p('endpointType'), ENDPOINT_TYPES),
+    relaxedTimeout,
+    handoffTimeout: int(or(o['handoffTimeout'], 15_000), p('handoffTimeout'), 1, MAX_TIMER_MS),
+    maxHandoffRetries: int(or(o['maxHandoffRetries'], 3), p('maxHandoffRetries'), 1, 10),
+    maxWorkers,
+    handoffQueueSize: queue || autoQueueSize(maxWorkers, poolSize, maxActive),
+    // A derived default, so capping it to what a timer can hold is not repairing user input.
+    postHandoffRelaxedDuration: postHandoff || Math.min(2 * relaxedTimeout, MAX_TIMER_MS),
+    logLevel: oneOf(or(o['logLevel'], 'error'), p('logLevel'), LOG_LEVELS),
+  };
+}
+
+/** W = min(floor(P/2), max(10, floor(P/3))), at least 1. */
+export function autoWorkers(poolSize: number): number {
+  return Math.max(1, Math.min(Math.floor(poolSize / 2), Math.max(10, Math.floor(poolSize / 3))));
+}
+
+/** max(20 × W, P), capped at maxActive + 1 (or 5 × P without a max-active limit), at least 2. */
+export function autoQueueSize(workers: number, poolSize: number, maxActive?: number): number {
+  const cap = maxActive === undefined ? 5 * poolSize : maxActive + 1;
+  return Math.max(2, Math.min(Math.max(20 * workers, poolSize), cap));
+}
+
+export function resolveClientOptions(options: MaintClientOptions = {}): ResolvedClientOptions {
+  const o = record(options, 'options');
+  const url = o['url'] === undefined ? undefined : parseRedisUrl(o['url']);
+  if (url !== undefined) {
+    for (const key of ['host', 'port'] as const) {
+      if (o[key] !== undefined) throw new ConfigError(key, o[key], 'not allowed together with url');
+    }
+  }
+  const fromUrl = (key: 'username' | 'password' | 'database'): unknown => {
+    if (url?.[key] !== undefined && o[key] !== undefined) {
+      throw new ConfigError(key, key === 'password' ? REDACTED : o[key], 'not allowed when url sets it too');
+    }
+    return o[key] !== undefined ? o[key] : url?.[key];
+  };
+
+  const protocol = oneOf(or(o['protocol'], 3), 'protocol', [2, 3] as const);
+  const poolSize = int(or(o['poolSize'], 4), 'poolSize', 1, MAX_POOL_SIZE);
+  const maxActive = o['maxActive'] === undefined ? undefined : int(o['maxActive'], 'maxActive', poolSize, Number.MAX_SAFE_INTEGER);
+  const maint = resolveMaintConfig(o['maintNotifications'] as MaintNotificationsOptions | undefined, maxActive === undefined ? { poolSize } : { poolSize, maxActive });
+  if (protocol === 2 && maint.mode === 'enabled') {
+    throw new ConfigError('maintNotifications.mode', 'enabled', 'requires protocol 3 (RESP3); protocol is 2');
+  }
+  const username = optionalString(fromUrl('username'), 'username');
+  const password = optionalString(fromUrl('password'), 'password');
+  if (username !== undefined && password === undefined) throw new ConfigError('password', undefined, 'required when username is set');
+  const clientName = optionalString(o['clientName'], 'clientName');
+  if (clientName !== undefined && !/^[!-~]+$/.test(clientName)) {
+    throw new ConfigError('clientName', clientName, 'printable ASCII without spaces');
+  }
+
+  return {
+    host: url?.host ?? hostOption(o['host']),
+    port: url?.port ?? int(or(o['port'], 6379), 'port', 1, 65535),
+    ...(username === undefined ? {} : { username }),
+    ...(password === undefined ? {} : { password }),
+    database: int(or(fromUrl('database'), 0), 'database', 0, Number.MAX_SAFE_INTEGER),
+    ...(clientName === undefined ? {} : { clientName }),
+    tls: resolveTls(o['tls'], url?.tls ?? false),
+    protocol,
+    poolSize,
+    ...(maxActive === undefined ? {} : { maxActive }),
+    commandTimeout: int(or(o['commandTimeout'], 5000), 'commandTimeout', 1, MAX_TIMER_MS),
+    connectTimeout: int(or(o['connectTimeout'], 5000), 'connectTimeout', 1, MAX_TIMER_MS),
+    maint,
+    ...(o['inspect'] === undefined ? {} : { inspect: o['inspect'] }),
+    ...(o['logger'] === undefined ? {} : { logger: o['logger'] }),
+  };
+}
+
+interface UrlParts {
+  host: string;
+  port: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+  database?: number;
+}
+
+const REDACTED = '<redacted>';
+
+function parseRedisUrl(value: unknown): UrlParts {
+  const rule = 'a URL like redis://[user[:password]@]host[:port][/db] or rediss://…';
+  if (typeof value !== 'string') throw new ConfigError('url', value, rule);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('url', redactUrl(value), rule);
+  }
+  const shown = redactUrl(value);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('url', shown, rule);
+  if (url.hostname === '') throw new ConfigError('url', shown, `${rule} (host missing)`);
+  if (url.search !== '' || url.hash !== '') throw new ConfigError('url', shown, `${rule} (no query or fragment)`);
+  const dbText = url.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^\d{1,9}$/.test(dbText)) throw new ConfigError('url', shown, `${rule} (db must be a non-negative integer)`);
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw new ConfigError('url', shown, `${rule} (bad percent-encoding in credentials)`);
+  }
+  const port = url.port === '' ? 6379 : Number(url.port);
+  if (port < 1) throw new ConfigError('url', shown, `${rule} (port from 1 to 65535)`);
+  return {
+    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port,
+    tls: url.protocol === 'rediss:',
+    ...(username === '' ? {} : { username }),
+    ...(password === '' ? {} : { password }),
+    ...(dbText === '' ? {} : { database: Number(dbText) }),
+  };
+}
+
+/** The URL with its password (all of the user info when unsure) replaced, so errors never leak it. */
+function redactUrl(text: string): string {
+  const scheme = text.indexOf('://');
+  const start = scheme === -1 ? 0 : scheme + 3;
+  const at = text.lastIndexOf('@');
+  if (at < start) return text;
+  const colon = text.indexOf(':', start);
+  const keep = colon !== -1 && colon < at ? colon + 1 : start;
+  return `${text.slice(0, keep)}${REDACTED}${text.slice(at)}`;
+}
+
+function resolveTls(value: unknown, fromUrl: boolean): false | ConnectionOptions {
+  if (value === undefined) return fromUrl ? {} : false;
+  if (value === false && fromUrl) throw new ConfigError('tls', false, 'cannot be false with a rediss:// url');
+  if (value === true) return {};
+  if (value === false) return false;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as ConnectionOptions;
+  throw new ConfigError('tls', value, 'a boolean or a tls.ConnectionOptions object');
+}
+
+function hostOption(value: unknown): string {
+  if (value === undefined) return 'localhost';
+  if (typeof value !== 'string' || value.trim() === '' || value !== value.trim()) {
+    throw new ConfigError('host', value, 'a non-empty host name or IP address without surrounding spaces');
+  }
+  return value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+}
+
+/** Only undefined means "not given": null is a value, and is validated like any other. */
+function or(value: unknown, fallback: unknown): unknown {
+  return value === undefined ? fallback : value;
+}
+
+function record(value: unknown, option: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(option, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+function int(value: unknown, option: string, min: number, max: number): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  const rule = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  throw new ConfigError(option, value, rule);
+}
+
+function oneOf<T>(value: unknown, option: string, allowed: readonly T[]): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new ConfigError(option, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+}
+
+function optionalString(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value !== '') return value;
+  throw new ConfigError(option, option === 'password' ? REDACTED : value, 'a non-empty string');
+}

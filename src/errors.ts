@@ -1,0 +1,150 @@
+/**
+ * Every error hitless raises carries a stable `code`. Classes are branded with Symbol.for so that
+ * `instanceof` works when the ESM and the CJS build are both loaded in one process.
+ */
+const BRAND = Symbol.for('hitless.error');
+
+export type HitlessErrorCode =
+  | 'ERR_CONFIG'
+  | 'ERR_PROTOCOL'
+  | 'ERR_REDIS_REPLY'
+  | 'ERR_CONNECT'
+  | 'ERR_CONNECTION_LOST'
+  | 'ERR_COMMAND_TIMEOUT'
+  | 'ERR_MAINTENANCE_TIMEOUT'
+  | 'ERR_CLIENT_CLOSED'
+  | 'ERR_NOT_CONNECTED'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_UNSUPPORTED_COMMAND'
+  | 'ERR_HANDSHAKE'
+  | 'ERR_MAINT_UNSUPPORTED'
+  | 'ERR_HANDOFF'
+  | 'ERR_TRANSACTION_ABORTED';
+
+export interface HitlessErrorOptions {
+  cause?: unknown;
+}
+
+export class HitlessError extends Error {
+  readonly code: HitlessErrorCode;
+  /** True when sending the same command again on another connection is safe and may succeed. */
+  readonly retryable: boolean;
+
+  constructor(code: HitlessErrorCode, message: string, options: HitlessErrorOptions & { retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    Object.defineProperty(this, BRAND, { value: code });
+  }
+
+  override get name(): string {
+    return 'HitlessError';
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const code = (value as { [BRAND]?: unknown })[BRAND];
+    if (typeof code !== 'string') return false;
+    // The base class matches every branded error; subclasses match on their own codes.
+    const codes = (this as unknown as { codes?: readonly string[] }).codes;
+    return codes === undefined || codes.includes(code);
+  }
+}
+
+/** An option failed validation; the message names the option, the value and the rule. */
+export class ConfigError extends HitlessError {
+  static readonly codes = ['ERR_CONFIG'] as const;
+  readonly option: string;
+  constructor(option: string, value: unknown, rule: string) {
+    super('ERR_CONFIG', `Invalid option ${option}: ${describe(value)} (${rule})`);
+    this.option = option;
+  }
+  override get name(): string {
+    return 'ConfigError';
+  }
+}
+
+/** Bytes that are not valid RESP. The connection that received them is closed. */
+export class ProtocolError extends HitlessError {
+  static readonly codes = ['ERR_PROTOCOL'] as const;
+  constructor(message: string) {
+    super('ERR_PROTOCOL', message);
+  }
+  override get name(): string {
+    return 'ProtocolError';
+  }
+}
+
+/** An error reply from Redis, carrying the server's text; `prefix` is its first word (ERR, WRONGTYPE, …). */
+export class RedisReplyError extends HitlessError {
+  static readonly codes = ['ERR_REDIS_REPLY'] as const;
+  declare readonly code: 'ERR_REDIS_REPLY';
+  readonly prefix: string;
+  constructor(serverMessage: string) {
+    super('ERR_REDIS_REPLY', serverMessage);
+    const space = serverMessage.indexOf(' ');
+    this.prefix = space === -1 ? serverMessage : serverMessage.slice(0, space);
+  }
+  override get name(): string {
+    return 'RedisReplyError';
+  }
+}
+
+/** A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe. */
+export class ConnectionError extends HitlessError {
+  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF'] as const;
+  override get name(): string {
+    return 'ConnectionError';
+  }
+}
+
+/** No reply within the command's deadline. `ERR_MAINTENANCE_TIMEOUT` when the deadline was relaxed for maintenance. */
+export class TimeoutError extends HitlessError {
+  static readonly codes = ['ERR_COMMAND_TIMEOUT', 'ERR_MAINTENANCE_TIMEOUT'] as const;
+  readonly timeoutMs: number;
+  /** False when the command was written: it may still run on the server. True when it was never sent. */
+  readonly sent: boolean;
+  constructor(code: 'ERR_COMMAND_TIMEOUT' | 'ERR_MAINTENANCE_TIMEOUT', timeoutMs: number, command: string, sent = true) {
+    const during = code === 'ERR_MAINTENANCE_TIMEOUT' ? ' during server maintenance' : '';
+    const where = sent ? '' : ' waiting for a connection (it was never sent)';
+    super(code, `${command} timed out after ${timeoutMs} ms${where}${during}`, { retryable: !sent });
+    this.timeoutMs = timeoutMs;
+    this.sent = sent;
+  }
+  override get name(): string {
+    return 'TimeoutError';
+  }
+}
+
+/** A call that can never succeed as made: a bad argument, or a command the shared pool refuses. */
+export class UsageError extends HitlessError {
+  static readonly codes = ['ERR_INVALID_ARGUMENT', 'ERR_UNSUPPORTED_COMMAND'] as const;
+  override get name(): string {
+    return 'UsageError';
+  }
+}
+
+/** A MULTI/EXEC (or WATCH) could not complete with its guarantees intact; nothing of it was applied unless said. */
+export class TransactionError extends HitlessError {
+  static readonly codes = ['ERR_TRANSACTION_ABORTED'] as const;
+  /** EXEC's replies when it ran (errors in place), so applied commands stay visible; empty when it did not run. */
+  readonly replies: readonly unknown[];
+  constructor(message: string, replies: readonly unknown[], cause?: unknown) {
+    super('ERR_TRANSACTION_ABORTED', message, { cause });
+    this.replies = replies;
+  }
+  override get name(): string {
+    return 'TransactionError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || value === undefined) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,312 @@
+import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import type { ResolvedClientOptions } from '../config.js';
+import { ConnectionError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import type { Logger } from '../log.js';
+import { connectionMachine, reconnectDelay, type ConnectionStateValue } from '../machines/connection.machine.js';
+import type { Endpoint } from '../protocol/endpoint.js';
+import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
+import { classifyPush, type MaintenanceNotification } from '../protocol/notifications.js';
+import type { RespValue } from '../protocol/types.js';
+import { LIB_NAME, VERSION } from '../version.js';
+import type { Clock } from '../transport/clock.js';
+import type { PendingCommand } from '../transport/command.js';
+import { openConnection } from '../transport/open.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { poolMachine } from './pool.machine.js';
+import { WaitQueue } from './wait-queue.js';
+
+export interface PoolDependencies {
+  options: ResolvedClientOptions;
+  clock: Clock;
+  emit: EmitEvent;
+  logger: Logger;
+  onNotification(connection: Connection, notification: MaintenanceNotification): void;
+  /** Called whenever a connection changes state (for state snapshots). */
+  onChange(): void;
+}
+
+/**
+ * The pool: routes each command to the ready connection with the fewest in flight (multiplexing,
+ * no lease per command), parks commands while none is ready, lends dedicated connections for
+ * blocking commands, and keeps the connection actors under one supervising pool actor.
+ */
+export class Pool implements ConnectionHost {
+  readonly connections = new Map<string, Connection>();
+  private routable: Connection[] = [];
+  private readonly idleDedicated: Connection[] = [];
+  private readonly waiting: WaitQueue;
+  private readonly support = new Map<string, MaintSupport>();
+  private readonly actor: Actor<typeof poolMachine>;
+  private readonly openErrors = new Map<string, Error>();
+  private endpointType: ResolvedEndpointType = 'none';
+  private nextId = 1;
+  private closing = false;
+  private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
+
+  constructor(private readonly deps: PoolDependencies) {
+    this.waiting = new WaitQueue(deps.clock);
+    const connectionLogic = connectionMachine.provide({
+      actors: {
+        openSocket: fromPromise(({ input, signal }) => this.get(input.id).open(signal)),
+        closeSocket: fromPromise(({ input }) => this.get(input.id).closeSocket(deps.options.commandTimeout)),
+      },
+    });
+    const inspect = deps.options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+    this.actor = createActor(poolMachine.provide({ actors: { connection: connectionLogic } }), {
+      clock: deps.clock as never,
+      ...(inspect === undefined ? {} : { inspect }),
+    });
+    this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
+    this.actor.start();
+  }
+
+  /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
+  start(endpointType: ResolvedEndpointType): Promise<void> {
+    this.endpointType = endpointType;
+    const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
+    for (let i = 0; i < this.deps.options.poolSize; i++) this.spawn(false);
+    return ready;
+  }
+
+  /** The per-command path: straight to a pipeline, or parked until a connection is ready. */
+  send(command: PendingCommand): void {
+    const routable = this.routable;
+    let best: Connection | undefined = routable[0];
+    if (routable.length > 1) {
+      let least = (best as Connection).inflight;
+      for (let i = 1; i < routable.length && least > 0; i++) {
+        const candidate = routable[i] as Connection;
+        const inflight = candidate.inflight;
+        if (inflight < least) {
+          best = candidate;
+          least = inflight;
+        }
+      }
+    }
+    if (best !== undefined) best.write(command);
+    else this.waiting.push(command);
+  }
+
+  /** Writes commands back to back on one connection, in this tick (MULTI … EXEC needs no lease). */
+  sendTogether(commands: PendingCommand[]): void {
+    const target = this.leastLoaded();
+    if (target === undefined) {
+      for (const command of commands) this.waiting.push(command);
+      return;
+    }
+    for (const command of commands) target.write(command);
+  }
+
+  /** A dedicated connection for one caller (blocking commands); give it back with `release`. */
+  async lease(): Promise<Connection> {
+    if (this.closing) throw closedError();
+    const idle = this.idleDedicated.pop();
+    if (idle !== undefined && idle.ready) {
+      idle.leased = true;
+      return idle;
+    }
+    const connection = this.spawn(true);
+    connection.leased = true;
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (connection.ready) return resolve();
+        if (connection.state === 'reconnecting' || connection.state === 'closed') {
+          this.stopConnection(connection);
+          return reject(this.openErrors.get(connection.id) ?? new ConnectionError('ERR_CONNECT', 'Could not open a dedicated connection', { retryable: true }));
+        }
+        connection.whenChanged = check;
+      };
+      check();
+    });
+    connection.whenChanged = undefined;
+    return connection;
+  }
+
+  release(connection: Connection): void {
+    connection.leased = false;
+    if (this.closing || !connection.ready) this.stopConnection(connection);
+    else this.idleDedicated.push(connection);
+  }
+
+  /** Stops new work, fails parked commands, drains in-flight replies and closes every socket. */
+  async close(): Promise<void> {
+    if (this.closing) return this.whenClosed();
+    this.closing = true;
+    this.waiting.failAll((command) => closedError(command.name));
+    this.started?.reject(closedError());
+    this.actor.send({ type: 'close' });
+    return this.whenClosed();
+  }
+
+  supportOf(endpoint: string): MaintSupport {
+    return this.support.get(endpoint) ?? 'unknown';
+  }
+
+  supportSnapshot(): Record<string, MaintSupport> {
+    return Object.fromEntries(this.support);
+  }
+
+  // --- ConnectionHost: called by connections and their actors -------------------------------
+
+  async open(connection: Connection, signal: AbortSignal) {
+    const { options } = this.deps;
+    const endpoint = connection.endpoint;
+    const endpointText = connection.endpointText;
+    const maint = options.maint;
+    const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
+    try {
+      const opened = await openConnection({
+        endpoint,
+        clock: this.deps.clock,
+        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal },
+        handshake: {
+          protocol: options.protocol,
+          username: options.username,
+          password: options.password,
+          database: options.database,
+          clientName: options.clientName,
+          libName: LIB_NAME,
+          libVersion: VERSION,
+          maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
+        },
+        handlers: {
+          onPush: (frame) => connection.onPush(frame),
+          onLost: (error) => connection.onLost(error.message),
+        },
+      });
+      this.openErrors.delete(connection.id);
+      if (opened.maint !== 'unknown') this.recordSupport(endpointText, opened.maint, opened.maintRejection);
+      return { pipeline: opened.pipeline, endpoint, maint: opened.maint };
+    } catch (error) {
+      this.openErrors.set(connection.id, error as Error);
+      throw error;
+    }
+  }
+
+  onPush(connection: Connection, frame: RespValue[]): void {
+    const classified = classifyPush(frame);
+    if (classified.kind === 'maintenance') {
+      this.deps.emit({ type: 'notification.received', connectionId: connection.id, endpoint: connection.endpointText, notification: classified.notification });
+      this.deps.onNotification(connection, classified.notification);
+    } else if (classified.kind === 'invalid') {
+      this.deps.emit({ type: 'notification.invalid', connectionId: connection.id, endpoint: connection.endpointText, notificationType: classified.type, reason: classified.reason });
+      this.deps.logger.warn(`ignored an unreadable ${classified.type} notification: ${classified.reason}`);
+    } else {
+      this.deps.logger.debug(`push frame "${classified.type}" has no consumer; ignored`);
+    }
+  }
+
+  onStateChange(connection: Connection, previous: ConnectionStateValue): void {
+    const { emit } = this.deps;
+    const state = connection.state;
+    const base = { connectionId: connection.id, endpoint: connection.endpointText };
+    if (connection.ready) {
+      if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
+      if (!connection.dedicated) this.addRoutable(connection);
+      this.started?.resolve();
+      this.started = null;
+    } else {
+      this.removeRoutable(connection);
+    }
+    if (state === 'reconnecting') {
+      const snapshot = connection.ref?.getSnapshot();
+      const attempt = snapshot?.context.attempt ?? 1;
+      const reason = snapshot?.context.lastError ?? 'unknown';
+      if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
+      emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
+      this.checkStartFailed();
+    } else if (state === 'closed') {
+      this.connections.delete(connection.id);
+      this.openErrors.delete(connection.id);
+      emit({ type: 'connection.closed', ...base });
+      if (!this.closing && !connection.dedicated) this.spawn(false);
+    }
+    connection.whenChanged?.();
+    this.deps.onChange();
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private spawn(dedicated: boolean): Connection {
+    const id = `${dedicated ? 'd' : 'c'}${this.nextId++}`;
+    const endpoint: Endpoint = { host: this.deps.options.host, port: this.deps.options.port };
+    const connection = new Connection(id, endpoint, dedicated, this);
+    this.connections.set(id, connection);
+    this.deps.emit({ type: 'connection.created', connectionId: id, endpoint: connection.endpointText, dedicated });
+    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText } });
+    const ref = this.actor.getSnapshot().children[id];
+    if (ref === undefined) throw new Error(`connection actor ${id} was not spawned`);
+    connection.attach(ref as never);
+    return connection;
+  }
+
+  private stopConnection(connection: Connection): void {
+    const index = this.idleDedicated.indexOf(connection);
+    if (index !== -1) this.idleDedicated.splice(index, 1);
+    this.actor.send({ type: 'connection.stop', id: connection.id });
+  }
+
+  private get(id: string): Connection {
+    const connection = this.connections.get(id);
+    if (connection === undefined) throw new Error(`unknown connection ${id}`);
+    return connection;
+  }
+
+  private addRoutable(connection: Connection): void {
+    if (!this.routable.includes(connection)) this.routable = [...this.routable, connection];
+    this.waiting.drain(
+      () => connection.ready,
+      (command) => connection.write(command),
+    );
+  }
+
+  private removeRoutable(connection: Connection): void {
+    if (this.routable.includes(connection)) this.routable = this.routable.filter((c) => c !== connection);
+  }
+
+  private leastLoaded(): Connection | undefined {
+    let best: Connection | undefined;
+    for (const connection of this.routable) if (best === undefined || connection.inflight < best.inflight) best = connection;
+    return best;
+  }
+
+  private recordSupport(endpoint: string, support: MaintSupport, rejection?: string): void {
+    if (this.support.get(endpoint) === support) return;
+    this.support.set(endpoint, support);
+    this.deps.emit({ type: 'endpoint.support', endpoint, support, ...(rejection === undefined ? {} : { reason: rejection }) });
+    if (support === 'unsupported') {
+      this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
+    }
+  }
+
+  /** connect() fails when every pooled connection failed its first attempt. */
+  private checkStartFailed(): void {
+    if (this.started === null) return;
+    const shared = [...this.connections.values()].filter((c) => !c.dedicated);
+    if (shared.length === 0 || !shared.every((c) => this.openErrors.has(c.id))) return;
+    const error = this.openErrors.get((shared[0] as Connection).id) as Error;
+    this.started.reject(error);
+    this.started = null;
+  }
+
+  private whenClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => this.actor.getSnapshot().status !== 'active';
+      if (check()) return resolve();
+      const subscription = this.actor.subscribe({
+        next: () => {
+          if (check()) {
+            subscription.unsubscribe();
+            resolve();
+          }
+        },
+        complete: () => resolve(),
+      });
+    });
+  }
+}
+
+function closedError(command?: string): ConnectionError {
+  return new ConnectionError('ERR_CLIENT_CLOSED', command === undefined ? 'The client is closed' : `The client is closed; ${command} was not sent`);
+}

@@ -1,0 +1,99 @@
+import type { RespValue } from './types.js';
+
+export type ResolvedEndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
+export type MaintSupport = 'unknown' | 'supported' | 'unsupported';
+
+export interface HandshakeSpec {
+  protocol: 2 | 3;
+  username?: string | undefined;
+  password?: string | undefined;
+  database: number;
+  clientName?: string | undefined;
+  libName: string;
+  libVersion: string;
+  /** Whether to send CLIENT MAINT_NOTIFICATIONS: mode ≠ disabled, RESP3, and the endpoint not known to reject it. */
+  maintOptIn: false | { mode: 'enabled' | 'auto'; endpointType: ResolvedEndpointType };
+}
+
+export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'maint' | 'lib-name' | 'lib-ver';
+
+export interface HandshakeStep {
+  role: HandshakeRole;
+  args: string[];
+}
+
+/** A reply as the handshake sees it: a value, or the server's error text. */
+export type HandshakeReply = { ok: true; value: RespValue } | { ok: false; message: string };
+
+export type HandshakeOutcome =
+  | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string }
+  /** HELLO is unknown to this server: run `steps` (RESP2 AUTH/SELECT/SETNAME) next, then interpret again. */
+  | { kind: 'fallback'; steps: HandshakeStep[] }
+  | { kind: 'failed'; code: 'ERR_HANDSHAKE' | 'ERR_MAINT_UNSUPPORTED'; message: string };
+
+/**
+ * The whole handshake as one pipelined round trip (SPEC §2). The opt-in is pipelined behind
+ * HELLO; should HELLO fail, its reply is disregarded and nothing is recorded for the endpoint.
+ */
+export function handshakeSteps(spec: HandshakeSpec): HandshakeStep[] {
+  const steps: HandshakeStep[] = [];
+  if (spec.protocol === 3) {
+    const hello = ['HELLO', '3'];
+    if (spec.password !== undefined) hello.push('AUTH', spec.username ?? 'default', spec.password);
+    if (spec.clientName !== undefined) hello.push('SETNAME', spec.clientName);
+    steps.push({ role: 'hello', args: hello });
+  } else {
+    steps.push(...resp2Steps(spec).filter((step) => step.role !== 'select'));
+  }
+  if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
+  if (spec.protocol === 3 && spec.maintOptIn !== false) {
+    steps.push({ role: 'maint', args: ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', spec.maintOptIn.endpointType] });
+  }
+  steps.push({ role: 'lib-name', args: ['CLIENT', 'SETINFO', 'LIB-NAME', spec.libName] });
+  steps.push({ role: 'lib-ver', args: ['CLIENT', 'SETINFO', 'LIB-VER', spec.libVersion] });
+  return steps;
+}
+
+function resp2Steps(spec: HandshakeSpec): HandshakeStep[] {
+  const steps: HandshakeStep[] = [];
+  if (spec.password !== undefined) {
+    steps.push({ role: 'auth', args: spec.username === undefined ? ['AUTH', spec.password] : ['AUTH', spec.username, spec.password] });
+  }
+  if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
+  if (spec.clientName !== undefined) steps.push({ role: 'setname', args: ['CLIENT', 'SETNAME', spec.clientName] });
+  return steps;
+}
+
+/** Decides what the replies to `steps` mean. `fallbackDone` is true when interpreting the RESP2 fallback round. */
+export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], replies: HandshakeReply[], fallbackDone = false): HandshakeOutcome {
+  const replyOf = (role: HandshakeRole) => {
+    const index = steps.findIndex((step) => step.role === role);
+    return index === -1 ? undefined : replies[index];
+  };
+  const hello = replyOf('hello');
+  if (hello !== undefined && !hello.ok) {
+    if (isAuthFailure(hello.message)) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Authentication failed: ${hello.message}` };
+    if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
+      return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${hello.message}` };
+    }
+    return { kind: 'fallback', steps: resp2Steps(spec) };
+  }
+  for (const role of ['auth', 'select', 'setname'] as const) {
+    const reply = replyOf(role);
+    if (reply !== undefined && !reply.ok) {
+      return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `${role.toUpperCase()} failed during the handshake: ${reply.message}` };
+    }
+  }
+  const protocol = fallbackDone || spec.protocol === 2 ? 2 : 3;
+  const maint = replyOf('maint');
+  if (maint === undefined) return { kind: 'ready', protocol, maint: 'unknown' };
+  if (maint.ok) return { kind: 'ready', protocol, maint: 'supported' };
+  if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
+    return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `The server rejected CLIENT MAINT_NOTIFICATIONS: ${maint.message}` };
+  }
+  return { kind: 'ready', protocol, maint: 'unsupported', maintRejection: maint.message };
+}
+
+function isAuthFailure(message: string): boolean {
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(message) || /invalid (username|password)/i.test(message);
+}

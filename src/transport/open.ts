@@ -1,0 +1,80 @@
+import { ConnectionError, RedisReplyError } from '../errors.js';
+import type { Endpoint } from '../protocol/endpoint.js';
+import { encodeCommand } from '../protocol/encoder.js';
+import { handshakeSteps, interpretHandshake, type HandshakeReply, type HandshakeSpec, type HandshakeStep, type MaintSupport } from '../protocol/handshake.js';
+import type { RespValue } from '../protocol/types.js';
+import type { Clock } from './clock.js';
+import { PendingCommand } from './command.js';
+import { dial, type DialOptions } from './dial.js';
+import { Pipeline, type PipelineHandlers } from './pipeline.js';
+
+export interface OpenOptions {
+  endpoint: Endpoint;
+  dial: DialOptions;
+  clock: Clock;
+  handshake: HandshakeSpec;
+  handlers: PipelineHandlers;
+}
+
+export interface OpenedConnection {
+  pipeline: Pipeline;
+  protocol: 2 | 3;
+  maint: MaintSupport;
+  /** The server's reply when it rejected the maintenance opt-in (auto mode). */
+  maintRejection?: string;
+}
+
+/**
+ * Dials, then runs the whole handshake (SPEC §2) as one pipelined round trip (two when the
+ * server predates HELLO). The push route is live before anything is written. On any failure
+ * the socket is closed and a typed ConnectionError is thrown.
+ */
+export async function openConnection(options: OpenOptions): Promise<OpenedConnection> {
+  const target = `${options.endpoint.host}:${options.endpoint.port}`;
+  const socket = await dial(options.endpoint, options.dial);
+  const pipeline = new Pipeline(socket, options.clock, options.handlers, target);
+  const onAbort = () => pipeline.destroy('was part of a handshake that was aborted');
+  options.dial.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const spec = options.handshake;
+    let steps = handshakeSteps(spec);
+    let outcome = interpretHandshake(spec, steps, await run(pipeline, steps, options));
+    if (outcome.kind === 'fallback') {
+      steps = outcome.steps;
+      outcome = interpretHandshake(spec, steps, await run(pipeline, steps, options), true);
+    }
+    if (outcome.kind === 'failed') throw new ConnectionError(outcome.code, `${outcome.message} (${target})`);
+    if (outcome.kind === 'fallback') throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} did not settle`);
+    if (options.dial.signal?.aborted) throw new ConnectionError('ERR_CONNECT', `Connecting to ${target} was aborted`, { retryable: true });
+    const opened: OpenedConnection = { pipeline, protocol: outcome.protocol, maint: outcome.maint };
+    if (outcome.maintRejection !== undefined) opened.maintRejection = outcome.maintRejection;
+    return opened;
+  } catch (error) {
+    pipeline.destroy('was part of a handshake that failed');
+    if (error instanceof ConnectionError) throw error;
+    throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} failed: ${(error as Error).message}`, { cause: error, retryable: true });
+  } finally {
+    options.dial.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function run(pipeline: Pipeline, steps: HandshakeStep[], options: OpenOptions): Promise<HandshakeReply[]> {
+  const now = options.clock.now();
+  return Promise.all(
+    steps.map(
+      (step) =>
+        new Promise<HandshakeReply>((resolve, reject) => {
+          const command = new PendingCommand(
+            step.args[0] ?? '',
+            encodeCommand(step.args),
+            now,
+            options.dial.connectTimeout,
+            0,
+            (value: RespValue) => resolve({ ok: true, value }),
+            (error: Error) => (error instanceof RedisReplyError ? resolve({ ok: false, message: error.message }) : reject(error)),
+          );
+          pipeline.write(command);
+        }),
+    ),
+  );
+}

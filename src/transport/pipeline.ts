@@ -1,0 +1,223 @@
+import type { Socket } from 'node:net';
+import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } from '../errors.js';
+import { RespDecoder } from '../protocol/decoder.js';
+import type { RespValue } from '../protocol/types.js';
+import type { Clock } from './clock.js';
+import type { PendingCommand } from './command.js';
+import { Fifo } from './fifo.js';
+
+export interface PipelineHandlers {
+  onPush(frame: RespValue[]): void;
+  /** The socket closed without `end()`/`destroy()` being asked for (peer closed, network error, bad bytes). */
+  onLost(error: ConnectionError): void;
+}
+
+/**
+ * The per-command hot path of one socket: commands are encoded into a write buffer that is
+ * flushed once per tick (callers writing in the same tick share one socket write), replies are
+ * matched to the in-flight FIFO, and one timer watches the oldest command's deadline. No actor,
+ * no Subject, no timer per command.
+ */
+export class Pipeline {
+  private readonly inflight = new Fifo<PendingCommand>();
+  private readonly decoder: RespDecoder;
+  private outgoing = '';
+  private outgoingBinary: Array<string | Buffer> | null = null;
+  private flushScheduled = false;
+  private timer: unknown = undefined;
+  private timerAt = Infinity;
+  private drainWaiters: Array<() => void> | null = null;
+  private state: 'open' | 'ending' | 'closed' = 'open';
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly clock: Clock,
+    private readonly handlers: PipelineHandlers,
+    /** For messages: the endpoint this socket reaches. */
+    readonly target: string,
+  ) {
+    this.decoder = new RespDecoder({
+      onReply: (value) => this.settleHead(value, null),
+      onErrorReply: (error) => this.settleHead(null, error),
+      onPush: (frame) => this.handlers.onPush(frame),
+    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('error', () => {
+      // 'close' follows and carries the outcome.
+    });
+    socket.on('close', () => this.lost('Connection closed by the server or the network'));
+  }
+
+  get inflightCount(): number {
+    return this.inflight.length;
+  }
+
+  get writable(): boolean {
+    return this.state === 'open';
+  }
+
+  write(command: PendingCommand): void {
+    if (this.state !== 'open') {
+      command.fail(new ConnectionError('ERR_CONNECTION_LOST', `Connection to ${this.target} is closing; ${command.name} was not sent`, { retryable: true }));
+      return;
+    }
+    this.inflight.push(command);
+    const encoded = command.encoded;
+    if (typeof encoded === 'string' && this.outgoingBinary === null) {
+      this.outgoing += encoded;
+    } else {
+      if (this.outgoingBinary === null) this.outgoingBinary = this.outgoing === '' ? [] : [this.outgoing];
+      this.outgoingBinary.push(encoded);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flush, this);
+    }
+    if (command.deadline < this.timerAt) this.armTimer(command.deadline);
+  }
+
+  /** Applies a relaxed timeout to every command in flight (SPEC §5: never shortens a deadline). */
+  relax(relaxedTimeout: number): void {
+    for (const command of this.inflight) command.relax(relaxedTimeout);
+    this.disarmTimer();
+    this.checkDeadlines();
+  }
+
+  /** Resolves once every command written so far has its reply (or the socket is gone). */
+  drained(): Promise<void> {
+    if (this.inflight.length === 0 || this.state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => (this.drainWaiters ??= []).push(resolve));
+  }
+
+  /** Stops accepting writes, waits for in-flight replies up to `graceMs`, then closes gracefully (QUIT). */
+  async end(graceMs: number): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'ending';
+    this.flushNow();
+    if (this.inflight.length > 0) {
+      let timer: unknown;
+      const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, graceMs)));
+      await Promise.race([this.drained(), grace]);
+      this.clock.clearTimeout(timer);
+    }
+    // A lost socket may have closed the pipeline while we waited.
+    if ((this.state as string) === 'closed') return;
+    this.state = 'closed';
+    this.disarmTimer();
+    this.failInflight('was still waiting for its reply when the connection was closed');
+    this.socket.end('*1\r\n$4\r\nQUIT\r\n');
+    this.socket.destroySoon();
+  }
+
+  /** Closes at once; commands in flight fail with `error`'s message. */
+  destroy(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.disarmTimer();
+    this.socket.destroy();
+    this.failInflight(reason);
+  }
+
+  flushNow(): void {
+    this.flushScheduled = false;
+    if (this.outgoingBinary !== null) {
+      const parts = this.outgoingBinary;
+      this.outgoingBinary = null;
+      this.outgoing = '';
+      this.socket.cork();
+      for (const part of parts) this.socket.write(part);
+      this.socket.uncork();
+    } else if (this.outgoing !== '') {
+      const text = this.outgoing;
+      this.outgoing = '';
+      this.socket.write(text);
+    }
+  }
+
+  private receive(chunk: Buffer): void {
+    try {
+      this.decoder.feed(chunk);
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.message : String(error);
+      this.lostWith(new ConnectionError('ERR_CONNECTION_LOST', `Connection to ${this.target} sent bytes that are not RESP (${reason})`, { cause: error, retryable: true }));
+    }
+  }
+
+  private settleHead(value: RespValue, error: RedisReplyError | null): void {
+    const command = this.inflight.shift();
+    if (command === undefined) {
+      throw new ProtocolError('A reply arrived with no command waiting for it');
+    }
+    if (error === null) command.succeed(value);
+    else command.fail(error);
+    if (this.drainWaiters !== null && this.inflight.length === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = null;
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private armTimer(at: number): void {
+    if (at === Infinity) return;
+    this.disarmTimer();
+    this.timerAt = at;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.checkDeadlines();
+    }, Math.max(0, at - this.clock.now()));
+  }
+
+  private disarmTimer(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  /** Fails every command past its deadline (its slot stays: its reply may still come) and re-arms for the next one. */
+  private checkDeadlines(): void {
+    if (this.state === 'closed') return;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const command of this.inflight) {
+      if (command.settled) continue;
+      const deadline = command.deadline;
+      if (deadline <= now) {
+        command.fail(new TimeoutError(command.relaxed ? 'ERR_MAINTENANCE_TIMEOUT' : 'ERR_COMMAND_TIMEOUT', command.timeout, command.name));
+      } else {
+        next = deadline;
+        break;
+      }
+    }
+    if (next !== Infinity) this.armTimer(next);
+  }
+
+  private lost(message: string): void {
+    if (this.state === 'closed') return;
+    this.lostWith(new ConnectionError('ERR_CONNECTION_LOST', `${message} (${this.target})`, { retryable: true }));
+  }
+
+  private lostWith(error: ConnectionError): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.disarmTimer();
+    this.socket.destroy();
+    this.failInflight(`lost its connection (${error.message})`, error);
+    this.handlers.onLost(error);
+  }
+
+  private failInflight(reason: string, cause?: ConnectionError): void {
+    for (let command = this.inflight.shift(); command !== undefined; command = this.inflight.shift()) {
+      command.fail(new ConnectionError('ERR_CONNECTION_LOST', `${command.name} ${reason}; it may or may not have been executed`, { cause, retryable: true }));
+    }
+    if (this.drainWaiters !== null) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = null;
+      for (const resolve of waiters) resolve();
+    }
+  }
+}
+
+function flush(pipeline: Pipeline): void {
+  pipeline.flushNow();
+}
