@@ -4,7 +4,7 @@
  * multiplexed connection are refused with a pointer to the API that does it safely.
  */
 
-/** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. */
+/** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. `args` excludes the command name. */
 export function blockTimeMs(name: string, args: readonly unknown[]): number | undefined {
   switch (name) {
     case 'BLPOP':
@@ -16,10 +16,10 @@ export function blockTimeMs(name: string, args: readonly unknown[]): number | un
       return seconds(args[args.length - 1]);
     case 'BLMPOP':
     case 'BZMPOP':
-      return seconds(args[1]);
+      return seconds(args[0]);
     case 'XREAD':
     case 'XREADGROUP': {
-      for (let i = 1; i < args.length - 1; i++) {
+      for (let i = 0; i < args.length - 1; i++) {
         const word = String(args[i]).toUpperCase();
         if (word === 'STREAMS') return undefined;
         if (word === 'BLOCK') return milliseconds(args[i + 1]);
@@ -64,10 +64,10 @@ const REFUSED: Record<string, string> = {
   AUTH: 'set username/password in the options',
 };
 
-/** Why `name` cannot be sent through the shared pool, or undefined when it can. */
+/** Why `name` cannot be sent through the shared pool, or undefined when it can. `args` excludes the command name. */
 export function refusalReason(name: string, args: readonly unknown[]): string | undefined {
   if (name === 'CLIENT') {
-    const sub = String(args[1] ?? '').toUpperCase();
+    const sub = String(args[0] ?? '').toUpperCase();
     if (sub === 'MAINT_NOTIFICATIONS' || sub === 'SETNAME' || sub === 'TRACKING' || sub === 'REPLY') {
       return `CLIENT ${sub} changes a shared connection; it is managed by the client`;
     }

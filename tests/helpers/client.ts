@@ -1,0 +1,30 @@
+import { createMaintClient, type LifecycleEvent, type MaintClient, type MaintClientOptions } from '../../src/index.js';
+import type { RedisProcess } from './redis.js';
+
+export interface TestClient {
+  client: MaintClient;
+  events: LifecycleEvent[];
+}
+
+/** A client for `server` that records every lifecycle event from construction on. */
+export function clientFor(server: RedisProcess, options: MaintClientOptions = {}): TestClient {
+  const client = createMaintClient({ host: server.host, port: server.port, ...options });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  return { client, events };
+}
+
+/** Resolves when `predicate` holds, checking after every event loop turn; rejects after `ms`. */
+export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Counts the process's open sockets and timers, to show a test left none behind. */
+export function openHandles(): { sockets: number; timers: number } {
+  const info = process.getActiveResourcesInfo();
+  return { sockets: info.filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length, timers: info.filter((r) => r === 'Timeout').length };
+}
