@@ -106,6 +106,8 @@ export const connectionMachine = setup({
       },
     },
     closing: {
+      // Already closing: a second close must not restart the graceful close.
+      on: { close: {} },
       invoke: {
         src: 'closeSocket',
         input: ({ context }) => ({ id: context.id }),

@@ -42,6 +42,7 @@ export class Pool implements ConnectionHost {
   private endpointType: ResolvedEndpointType = 'none';
   private nextId = 1;
   private closing = false;
+  private tickTarget: Connection | null = null;
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(private readonly deps: PoolDependencies) {
@@ -69,33 +70,33 @@ export class Pool implements ConnectionHost {
     return ready;
   }
 
-  /** The per-command path: straight to a pipeline, or parked until a connection is ready. */
+  /**
+   * The per-command path: straight to a pipeline, or parked until a connection is ready. Every
+   * command issued in one tick goes to the same connection, chosen as the one with the fewest
+   * in flight: commands a caller issues without awaiting keep their order, and share one write.
+   */
   send(command: PendingCommand): void {
-    const routable = this.routable;
-    let best: Connection | undefined = routable[0];
-    if (routable.length > 1) {
-      let least = (best as Connection).inflight;
-      for (let i = 1; i < routable.length && least > 0; i++) {
-        const candidate = routable[i] as Connection;
-        const inflight = candidate.inflight;
-        if (inflight < least) {
-          best = candidate;
-          least = inflight;
-        }
+    let target = this.tickTarget;
+    if (target === null || !target.ready) {
+      const chosen = this.leastLoaded();
+      if (chosen === undefined) {
+        this.waiting.push(command);
+        return;
       }
+      target = this.tickTarget = chosen;
+      process.nextTick(clearTickTarget, this);
     }
-    if (best !== undefined) best.write(command);
-    else this.waiting.push(command);
+    target.write(command);
   }
 
-  /** Writes commands back to back on one connection, in this tick (MULTI … EXEC needs no lease). */
+  /** @internal */
+  endTick(): void {
+    this.tickTarget = null;
+  }
+
+  /** Writes commands back to back on one connection (MULTI … EXEC needs no lease). */
   sendTogether(commands: PendingCommand[]): void {
-    const target = this.leastLoaded();
-    if (target === undefined) {
-      for (const command of commands) this.waiting.push(command);
-      return;
-    }
-    for (const command of commands) target.write(command);
+    for (const command of commands) this.send(command);
   }
 
   /** A dedicated connection for one caller (blocking commands); give it back with `release`. */
@@ -266,8 +267,17 @@ export class Pool implements ConnectionHost {
   }
 
   private leastLoaded(): Connection | undefined {
-    let best: Connection | undefined;
-    for (const connection of this.routable) if (best === undefined || connection.inflight < best.inflight) best = connection;
+    const routable = this.routable;
+    let best = routable[0];
+    if (best === undefined || routable.length === 1) return best;
+    let least = best.inflight;
+    for (let i = 1; i < routable.length && least > 0; i++) {
+      const candidate = routable[i] as Connection;
+      if (candidate.inflight < least) {
+        best = candidate;
+        least = candidate.inflight;
+      }
+    }
     return best;
   }
 
@@ -305,6 +315,10 @@ export class Pool implements ConnectionHost {
       });
     });
   }
+}
+
+function clearTickTarget(pool: Pool): void {
+  pool.endTick();
 }
 
 function closedError(command?: string): ConnectionError {

@@ -174,7 +174,11 @@ export class Pipeline {
     this.timerAt = Infinity;
   }
 
-  /** Fails every command past its deadline (its slot stays: its reply may still come) and re-arms for the next one. */
+  /**
+   * Fails every command past its deadline (its slot stays: its reply may still come) and re-arms
+   * for the earliest deadline left. Deadlines are not in FIFO order (a relaxation that ended, a
+   * blocking command), so the whole FIFO is scanned — once per timer firing, not per command.
+   */
   private checkDeadlines(): void {
     if (this.state === 'closed') return;
     const now = this.clock.now();
@@ -184,9 +188,8 @@ export class Pipeline {
       const deadline = command.deadline;
       if (deadline <= now) {
         command.fail(new TimeoutError(command.relaxed ? 'ERR_MAINTENANCE_TIMEOUT' : 'ERR_COMMAND_TIMEOUT', command.timeout, command.name));
-      } else {
+      } else if (deadline < next) {
         next = deadline;
-        break;
       }
     }
     if (next !== Infinity) this.armTimer(next);

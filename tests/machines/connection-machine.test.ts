@@ -1,0 +1,261 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createActor, fromPromise, SimulatedClock, type Actor } from 'xstate';
+import {
+  connectionMachine,
+  connectionStateName,
+  reconnectDelay,
+  RECONNECT_MAX_DELAY_MS,
+  type OpenedSocket,
+} from '../../src/machines/connection.machine.js';
+
+interface Dial {
+  input: { id: string; attempt: number };
+  signal: AbortSignal;
+  succeed(socket: OpenedSocket): void;
+  fail(error: unknown): void;
+}
+
+/** A connection actor whose openSocket/closeSocket are fakes the test settles by hand. */
+function harness() {
+  const clock = new SimulatedClock();
+  const dials: Dial[] = [];
+  const closes: Array<{ id: string }> = [];
+  let finishClose: (() => void) | undefined;
+  const machine = connectionMachine.provide({
+    actors: {
+      openSocket: fromPromise<OpenedSocket, { id: string; attempt: number }>(
+        ({ input, signal }) =>
+          new Promise<OpenedSocket>((resolve, reject) => {
+            dials.push({ input, signal, succeed: resolve, fail: reject });
+          }),
+      ),
+      closeSocket: fromPromise<void, { id: string }>(({ input }) => {
+        closes.push(input);
+        return new Promise<void>((resolve) => (finishClose = resolve));
+      }),
+    },
+  });
+  const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1' }, clock });
+  const errors: unknown[] = [];
+  actor.subscribe({ error: (error) => errors.push(error) });
+  actor.start();
+  const lastDial = (): Dial => {
+    const dial = dials[dials.length - 1];
+    if (dial === undefined) throw new Error('no dial yet');
+    return dial;
+  };
+  return {
+    clock,
+    actor,
+    dials,
+    closes,
+    errors,
+    lastDial,
+    finishClose: () => {
+      assert.ok(finishClose, 'closeSocket was not invoked');
+      finishClose?.();
+    },
+    name: () => connectionStateName(actor.getSnapshot().value),
+  };
+}
+
+/** Lets settled fake promises reach the actor before the clock moves. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+function stop(actor: Actor<typeof connectionMachine>): void {
+  actor.stop();
+}
+
+test('connecting → ready.idle on success: endpoint updated, attempt reset', async () => {
+  const h = harness();
+  assert.is(h.name(), 'connecting');
+  assert.is(h.dials.length, 1);
+  assert.equal(h.lastDial().input, { id: 'c1', attempt: 0 });
+  h.lastDial().succeed({ endpoint: 'h:2', maint: 'supported' });
+  await flush();
+  const snapshot = h.actor.getSnapshot();
+  assert.equal(snapshot.value, { ready: 'idle' });
+  assert.is(h.name(), 'idle');
+  assert.is(snapshot.context.endpoint, 'h:2');
+  assert.is(snapshot.context.attempt, 0);
+  assert.is(snapshot.context.lastError, null);
+  assert.is(snapshot.context.everReady, true);
+  assert.equal(h.errors, []);
+  stop(h.actor);
+});
+
+test('reconnectDelay: 50, 100, 200, … capped at 2000', () => {
+  assert.equal([1, 2, 3, 4, 5, 6, 7, 8, 20].map(reconnectDelay), [50, 100, 200, 400, 800, 1600, 2000, 2000, 2000]);
+  assert.is(reconnectDelay(0), 50);
+  assert.is(RECONNECT_MAX_DELAY_MS, 2000);
+});
+
+test('failures → reconnecting, re-dialled exactly after reconnectDelay(attempt)', async () => {
+  const h = harness();
+  const delays = [50, 100, 200, 400, 800, 1600, 2000, 2000];
+  for (const [index, delay] of delays.entries()) {
+    const attempt = index + 1;
+    h.lastDial().fail(new Error(`refused #${attempt}`));
+    await flush();
+    const { context } = h.actor.getSnapshot();
+    assert.is(h.name(), 'reconnecting');
+    assert.is(context.attempt, attempt);
+    assert.is(context.lastError, `refused #${attempt}`);
+    assert.is(context.everReady, false);
+    assert.is(delay, reconnectDelay(attempt));
+    h.clock.increment(delay - 1);
+    await flush();
+    assert.is(h.dials.length, attempt, `no re-dial before ${delay} ms (attempt ${attempt})`);
+    assert.is(h.name(), 'reconnecting');
+    h.clock.increment(1);
+    await flush();
+    assert.is(h.dials.length, attempt + 1, `re-dial at ${delay} ms (attempt ${attempt})`);
+    assert.is(h.name(), 'connecting');
+    assert.equal(h.lastDial().input, { id: 'c1', attempt });
+  }
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  assert.is(h.name(), 'idle');
+  assert.is(h.actor.getSnapshot().context.attempt, 0, 'attempt reset once ready');
+  assert.equal(h.errors, []);
+  stop(h.actor);
+});
+
+test('socket.lost in ready → reconnecting with attempt 1 and lastError, re-dial after 50 ms', async () => {
+  const h = harness();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  h.actor.send({ type: 'socket.lost', reason: 'peer closed' });
+  const { context } = h.actor.getSnapshot();
+  assert.is(h.name(), 'reconnecting');
+  assert.is(context.attempt, 1);
+  assert.is(context.lastError, 'peer closed');
+  assert.is(context.everReady, true);
+  h.clock.increment(49);
+  await flush();
+  assert.is(h.dials.length, 1);
+  h.clock.increment(1);
+  await flush();
+  assert.is(h.dials.length, 2);
+  assert.equal(h.lastDial().input, { id: 'c1', attempt: 1 });
+  stop(h.actor);
+});
+
+test('socket.lost outside ready is ignored', async () => {
+  const h = harness();
+  h.actor.send({ type: 'socket.lost', reason: 'stray' });
+  assert.is(h.name(), 'connecting');
+  assert.is(h.actor.getSnapshot().context.lastError, null);
+  assert.is(h.dials.length, 1);
+  stop(h.actor);
+});
+
+test('close from ready → closing (closeSocket once) → closed (done)', async () => {
+  const h = harness();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  h.actor.send({ type: 'close' });
+  assert.is(h.name(), 'closing');
+  await flush();
+  assert.equal(h.closes, [{ id: 'c1' }]);
+  h.finishClose();
+  await flush();
+  assert.is(h.name(), 'closed');
+  assert.is(h.actor.getSnapshot().status, 'done');
+  assert.equal(h.closes.length, 1);
+  assert.equal(h.errors, []);
+  stop(h.actor);
+});
+
+test('a second close while closing does not invoke closeSocket again', async () => {
+  const h = harness();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  h.actor.send({ type: 'close' });
+  await flush();
+  h.actor.send({ type: 'close' });
+  await flush();
+  assert.is(h.name(), 'closing');
+  assert.is(h.closes.length, 1, 'closeSocket invoked once');
+  h.finishClose();
+  await flush();
+  assert.is(h.actor.getSnapshot().status, 'done');
+  stop(h.actor);
+});
+
+test('close while connecting → closed; the dial is aborted and nothing re-dials', async () => {
+  const h = harness();
+  const dial = h.lastDial();
+  h.actor.send({ type: 'close' });
+  assert.is(h.name(), 'closing');
+  assert.ok(dial.signal.aborted, 'the pending dial is aborted');
+  // A dial that completes anyway must not revive the connection.
+  dial.succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  h.finishClose();
+  await flush();
+  assert.is(h.name(), 'closed');
+  assert.is(h.actor.getSnapshot().status, 'done');
+  h.clock.increment(60_000);
+  await flush();
+  assert.is(h.dials.length, 1);
+  assert.is(h.closes.length, 1);
+  stop(h.actor);
+});
+
+test('close while reconnecting → closed; the pending re-dial never happens', async () => {
+  const h = harness();
+  h.lastDial().fail(new Error('refused'));
+  await flush();
+  assert.is(h.name(), 'reconnecting');
+  h.clock.increment(20);
+  h.actor.send({ type: 'close' });
+  await flush();
+  h.finishClose();
+  await flush();
+  assert.is(h.name(), 'closed');
+  assert.is(h.actor.getSnapshot().status, 'done');
+  h.clock.increment(60_000);
+  await flush();
+  assert.is(h.dials.length, 1, 'no dial after close');
+  stop(h.actor);
+});
+
+test('a failing closeSocket still ends closed', async () => {
+  const clock = new SimulatedClock();
+  const machine = connectionMachine.provide({
+    actors: {
+      openSocket: fromPromise<OpenedSocket, { id: string; attempt: number }>(async () => ({ endpoint: 'h:1', maint: 'unknown' })),
+      closeSocket: fromPromise<void, { id: string }>(async () => {
+        throw new Error('close failed');
+      }),
+    },
+  });
+  const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1' }, clock });
+  actor.subscribe({ error: () => {} });
+  actor.start();
+  await flush();
+  assert.is(connectionStateName(actor.getSnapshot().value), 'idle');
+  actor.send({ type: 'close' });
+  await flush();
+  assert.is(actor.getSnapshot().status, 'done');
+  assert.is(connectionStateName(actor.getSnapshot().value), 'closed');
+  actor.stop();
+});
+
+test('connectionStateName maps the state values', () => {
+  assert.is(connectionStateName('connecting'), 'connecting');
+  assert.is(connectionStateName('reconnecting'), 'reconnecting');
+  assert.is(connectionStateName('handingOff'), 'handingOff');
+  assert.is(connectionStateName('closing'), 'closing');
+  assert.is(connectionStateName('closed'), 'closed');
+  assert.is(connectionStateName({ ready: 'idle' }), 'idle');
+  assert.is(connectionStateName({ ready: 'relaxed' }), 'relaxed');
+  assert.is(connectionStateName(undefined), 'connecting');
+  assert.is(connectionStateName(null), 'connecting');
+});
+
+test.run();
