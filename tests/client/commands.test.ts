@@ -29,6 +29,23 @@ test('get / set / del / incr', async () => {
   assert.is(await client.set('cmd:nx', '2', 'NX'), null);
 });
 
+test('commands issued without awaiting, in one tick, keep their order across a multi-connection pool', async () => {
+  const { client: pooled } = clientFor(server, { poolSize: 4 });
+  await pooled.connect();
+  try {
+    for (let round = 0; round < 200; round++) {
+      // Background load so that the connections have different numbers in flight.
+      const noise = Array.from({ length: round % 7 }, (_, i) => pooled.call('PING', String(i)));
+      void pooled.set('order:k', `v${round}`);
+      void pooled.del('order:other');
+      assert.is(await pooled.get('order:k'), `v${round}`);
+      await Promise.all(noise);
+    }
+  } finally {
+    await pooled.close();
+  }
+});
+
 test('RESP3 replies are decoded to JS values', async () => {
   await client.call('HSET', 'cmd:h', 'f1', 'v1', 'f2', 'v2');
   assert.equal(await client.call('HGETALL', 'cmd:h'), { f1: 'v1', f2: 'v2' });
