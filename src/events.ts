@@ -1,3 +1,4 @@
+import type { RelaxReason } from './machines/relax.js';
 import type { MaintSupport } from './protocol/handshake.js';
 import type { MaintenanceNotification, MaintenanceNotificationType } from './protocol/notifications.js';
 
@@ -11,7 +12,17 @@ export type LifecycleEvent = { at: number } & (
   | { type: 'connection.lost'; connectionId: string; endpoint: string; reason: string }
   | { type: 'connection.reconnecting'; connectionId: string; endpoint: string; attempt: number; delayMs: number; reason: string }
   | { type: 'connection.closed'; connectionId: string; endpoint: string }
+  | { type: 'connection.relaxed'; connectionId: string; endpoint: string; source: string; timeoutMs: number }
+  | { type: 'connection.unrelaxed'; connectionId: string; endpoint: string; source: string; reason: RelaxReason }
+  | { type: 'handoff.queued'; connectionId: string; from: string; to: string; seq: number; overflow: boolean }
+  | { type: 'handoff.started'; connectionId: string; from: string; to: string; seq: number }
+  | { type: 'handoff.retried'; connectionId: string; to: string; seq: number; attempt: number; reason: string }
+  | { type: 'handoff.succeeded'; connectionId: string; from: string; to: string; seq: number; attempts: number; durationMs: number }
+  | { type: 'handoff.failed'; connectionId: string; to: string; seq: number; attempts: number; reason: string }
+  | { type: 'handoff.fellBack'; connectionId: string; to: string; reason: string }
+  | { type: 'endpoint.moved'; from: string; to: string; seq: number; timeS: number }
   | { type: 'notification.received'; connectionId: string; endpoint: string; notification: MaintenanceNotification }
+  | { type: 'notification.ignored'; connectionId: string; endpoint: string; notification: MaintenanceNotification; reason: 'duplicate' | 'vetoed' | 'not-applicable' }
   | { type: 'notification.invalid'; connectionId: string; endpoint: string; notificationType: MaintenanceNotificationType; reason: string }
   | { type: 'endpoint.support'; endpoint: string; support: MaintSupport; reason?: string }
   | { type: 'pool.resized'; size: number; dedicated: number }

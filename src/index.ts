@@ -2,6 +2,8 @@ export { createMaintClient } from './client/client.js';
 export type { MaintClient, CommandTuple } from './client/client.js';
 export type { ClientState, ConnectionSnapshot, NotificationRecord } from './client/state.js';
 export { resolveMaintConfig } from './config.js';
+export { createMetricsHook } from './maintenance/hooks.js';
+export type { NotificationHook, NotificationContext, NotificationResult, MetricsHook, MaintenanceMetrics, ProcessingTime, HandoffPhase } from './maintenance/hooks.js';
 export type {
   MaintClientOptions,
   MaintNotificationsOptions,

@@ -9,6 +9,7 @@ import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
 import { resolveEndpointType } from '../transport/endpoint-type.js';
+import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
@@ -34,6 +35,8 @@ export interface MaintClient {
   readonly events$: Observable<LifecycleEvent>;
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
+  /** Adds a hook that sees (and may change or veto) every maintenance notification; returns a remover. */
+  addNotificationHook(hook: NotificationHook): () => void;
   /** The current state snapshot (what `state$` last emitted, with fresh in-flight counts). */
   state(): ClientState;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
@@ -173,6 +176,11 @@ class Client implements MaintClient {
 
   state(): ClientState {
     return snapshotState(this.status, this.pool);
+  }
+
+  addNotificationHook(hook: NotificationHook): () => void {
+    if (typeof hook !== 'object' || hook === null) throw new UsageError('ERR_INVALID_ARGUMENT', 'addNotificationHook() takes an object with preHook/postHook/onHandoff');
+    return this.pool.addNotificationHook(hook);
   }
 
   close(): Promise<void> {

@@ -1,9 +1,26 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, cancel, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import type { RelaxFamily, RelaxReason } from './relax.js';
+import { addRelaxSource, removeRelaxSources } from './relax.js';
+
+export type { RelaxFamily, RelaxReason };
 
 /** What opening a socket reports back (the socket itself stays outside the machine). */
 export interface OpenedSocket {
   endpoint: string;
   maint: 'unknown' | 'supported' | 'unsupported';
+}
+
+/** A MOVING this connection is acting on. */
+export interface MovingOrder {
+  seq: number;
+  /** As announced; null: none (move to the configured address after timeS/2). */
+  endpoint: string | null;
+  /** Where to move: the announced endpoint, or the configured address. */
+  target: string;
+  /** When to start the handoff, on the client's clock (now, or after timeS/2 for no endpoint). */
+  beginAt: number;
+  /** When the old endpoint goes away, on the client's clock. */
+  deadlineAt: number;
 }
 
 export interface ConnectionContext {
@@ -13,33 +30,55 @@ export interface ConnectionContext {
   /** Failed attempts in a row; reset when a socket is ready. */
   attempt: number;
   lastError: string | null;
-  /** True once the connection has been ready at least once (first failure vs. a reconnect). */
-  everReady: boolean;
+  /** Active relaxations by source (`MIGRATING:12`, `handoff`, …) → their backstop in ms. */
+  relaxSources: Record<string, number>;
+  /** Why the last relaxation source ended. */
+  lastUnrelax: { source: string; reason: RelaxReason } | null;
+  /** The MOVING being acted on (waiting out timeS/2, or handing off). */
+  moving: MovingOrder | null;
+  /** Recent MOVINGs (`seq|endpoint`) already acted on: a duplicate is ignored. Bounded. */
+  seenMovings: string[];
+  /** Relaxation kept after a handoff, in ms (0: none). */
+  postHandoffRelaxMs: number;
 }
 
 export interface ConnectionInput {
   id: string;
   endpoint: string;
+  postHandoffRelaxMs?: number;
 }
 
 export type ConnectionEvent =
   /** The socket closed without being asked to (server gone, network, bad bytes). */
   | { type: 'socket.lost'; reason: string }
   /** Close gracefully: drain in-flight replies, then QUIT. */
-  | { type: 'close' };
+  | { type: 'close' }
+  | { type: 'relax.add'; source: string; backstopMs: number }
+  | { type: 'relax.remove'; family: RelaxFamily; seq: number }
+  | { type: 'relax.expire'; source: string }
+  | ({ type: 'moving' } & MovingOrder)
+  | { type: 'moving.check' }
+  | { type: 'handoff.begin' }
+  | { type: 'handoff.succeeded'; endpoint: string }
+  | { type: 'handoff.failed'; reason: string };
 
 export const RECONNECT_BASE_DELAY_MS = 50;
 export const RECONNECT_MAX_DELAY_MS = 2000;
+const SEEN_MOVINGS_KEPT = 16;
 
 /** Capped exponential backoff: 50, 100, 200, … 2000 ms. */
 export function reconnectDelay(attempt: number): number {
   return Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
 }
 
+const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
+
+export const hasRelaxation = (context: ConnectionContext): boolean => Object.keys(context.relaxSources).length > 0;
+
 /**
- * The lifecycle of one pooled connection. The machine decides *when* to dial, reconnect and
- * close; the socket and the per-command path live outside it (see ARCHITECTURE: the hot path
- * stays off the actors), behind the `openSocket` / `closeSocket` actors the pool provides.
+ * The lifecycle of one pooled connection. The machine decides *when* to dial, relax, hand off,
+ * reconnect and close; the sockets and the per-command path live outside it (ARCHITECTURE: the
+ * hot path stays off the actors), behind actors and actions the pool provides.
  */
 export const connectionMachine = setup({
   types: {
@@ -53,15 +92,75 @@ export const connectionMachine = setup({
     }),
     closeSocket: fromPromise<void, { id: string }>(async () => {}),
   },
+  actions: {
+    /** (Re)arms the start of the handoff a pending MOVING asks for. */
+    scheduleHandoff: enqueueActions(({ context, enqueue }) => {
+      enqueue.cancel('handoff-delay');
+      if (context.moving !== null) enqueue.raise({ type: 'handoff.begin' }, { id: 'handoff-delay', delay: 'handoffDelay' });
+    }),
+    /** Puts this connection's MOVING on the pool's handoff queue. */
+    requestHandoff: (_, _params: { id: string; moving: MovingOrder }) => {},
+    /** Takes it off the queue (or stops its worker) when the connection leaves handingOff otherwise. */
+    cancelHandoff: (_, _params: { id: string }) => {},
+  },
+  guards: {
+    movingPending: ({ context }) => context.moving !== null,
+    relaxed: ({ context }) => hasRelaxation(context),
+  },
   delays: {
     reconnectDelay: ({ context }) => reconnectDelay(context.attempt),
+    /** Until `moving.beginAt`; the pool provides it with its clock. */
+    handoffDelay: () => 0,
   },
 }).createMachine({
   id: 'connection',
-  context: ({ input }) => ({ id: input.id, endpoint: input.endpoint, attempt: 0, lastError: null, everReady: false }),
+  context: ({ input }) => ({
+    id: input.id,
+    endpoint: input.endpoint,
+    attempt: 0,
+    lastError: null,
+    relaxSources: {},
+    lastUnrelax: null,
+    moving: null,
+    seenMovings: [],
+    postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
+  }),
   initial: 'connecting',
   on: {
     close: '.closing',
+    'relax.add': {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const id = `backstop:${event.source}`;
+        enqueue.assign({ relaxSources: addRelaxSource(context.relaxSources, event.source, event.backstopMs) });
+        enqueue.cancel(id);
+        enqueue.raise({ type: 'relax.expire', source: event.source }, { id, delay: event.backstopMs });
+      }),
+    },
+    'relax.remove': {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const { sources, removed } = removeRelaxSources(context.relaxSources, event.family, event.seq);
+        if (removed.length === 0) return;
+        for (const source of removed) enqueue.cancel(`backstop:${source}`);
+        enqueue.assign({ relaxSources: sources, lastUnrelax: { source: removed[removed.length - 1] as string, reason: 'closing-notification' } });
+      }),
+    },
+    moving: {
+      guard: ({ context, event }) => !context.seenMovings.includes(movingKey(event)),
+      actions: [
+        assign({
+          moving: ({ event }) => ({ seq: event.seq, endpoint: event.endpoint, target: event.target, beginAt: event.beginAt, deadlineAt: event.deadlineAt }),
+          seenMovings: ({ context, event }) => [...context.seenMovings, movingKey(event)].slice(-SEEN_MOVINGS_KEPT),
+        }),
+        raise({ type: 'moving.check' }),
+      ],
+    },
+    'relax.expire': {
+      guard: ({ context, event }) => event.source in context.relaxSources,
+      actions: assign(({ context, event }) => {
+        const { [event.source]: _expired, ...rest } = context.relaxSources;
+        return { relaxSources: rest, lastUnrelax: { source: event.source, reason: event.source === 'handoff' ? 'post-handoff-expired' : 'backstop' } };
+      }),
+    },
   },
   states: {
     connecting: {
@@ -74,7 +173,8 @@ export const connectionMachine = setup({
             endpoint: ({ event }) => event.output.endpoint,
             attempt: 0,
             lastError: null,
-            everReady: true,
+            // Reconnected straight to where a MOVING pointed: nothing left to move.
+            moving: ({ context, event }) => (context.moving?.target === event.output.endpoint ? null : context.moving),
           }),
         },
         onError: {
@@ -88,18 +188,46 @@ export const connectionMachine = setup({
     },
     ready: {
       initial: 'idle',
+      entry: 'scheduleHandoff',
       on: {
         'socket.lost': {
           target: 'reconnecting',
           actions: assign({ attempt: 1, lastError: ({ event }) => event.reason }),
         },
+        'moving.check': { actions: 'scheduleHandoff' },
+        'handoff.begin': { guard: 'movingPending', target: 'handingOff' },
       },
       states: {
-        idle: {},
-        relaxed: {},
+        idle: {
+          always: { guard: 'relaxed', target: 'relaxed' },
+        },
+        relaxed: {
+          always: { guard: ({ context }) => !hasRelaxation(context), target: 'idle' },
+        },
       },
     },
-    handingOff: {},
+    handingOff: {
+      entry: {
+        type: 'requestHandoff',
+        params: ({ context }) => ({ id: context.id, moving: context.moving as MovingOrder }),
+      },
+      exit: { type: 'cancelHandoff', params: ({ context }) => ({ id: context.id }) },
+      on: {
+        // The old socket died mid-handoff: its in-flight commands have failed; the new socket is still coming.
+        'socket.lost': {},
+        'handoff.succeeded': {
+          target: 'ready',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            enqueue.assign({ endpoint: event.endpoint, moving: null, attempt: 0, lastError: null });
+            if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
+          }),
+        },
+        'handoff.failed': {
+          target: 'reconnecting',
+          actions: assign({ moving: null, attempt: 1, lastError: ({ event }) => event.reason }),
+        },
+      },
+    },
     reconnecting: {
       after: {
         reconnectDelay: 'connecting',

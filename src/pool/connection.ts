@@ -1,29 +1,38 @@
-import type { ActorRefFrom } from 'xstate';
-import { connectionStateName, type ConnectionMachine, type ConnectionStateValue, type OpenedSocket } from '../machines/connection.machine.js';
+import type { ActorRefFrom, SnapshotFrom } from 'xstate';
+import { connectionStateName, hasRelaxation, type ConnectionMachine, type ConnectionStateValue, type OpenedSocket } from '../machines/connection.machine.js';
 import type { Endpoint } from '../protocol/endpoint.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
 import type { RespValue } from '../protocol/types.js';
+import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import type { Pipeline } from '../transport/pipeline.js';
+
+export type ConnectionSnapshotValue = SnapshotFrom<ConnectionMachine>;
 
 /** What a connection needs from its pool to open a socket and to report what it hears. */
 export interface ConnectionHost {
   open(connection: Connection, signal: AbortSignal): Promise<{ pipeline: Pipeline; endpoint: Endpoint; maint: OpenedSocket['maint'] }>;
   onPush(connection: Connection, frame: RespValue[]): void;
   onStateChange(connection: Connection, previous: ConnectionStateValue): void;
+  onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
+  /** Grace for draining in-flight replies before a socket is closed. */
+  readonly closeGraceMs: number;
+  readonly relaxedTimeoutMs: number;
 }
 
 /**
  * One pooled connection as the per-command path sees it: plain fields the routing reads
- * (`pipeline`, `routable`, `relaxedTimeout`), kept current by the connection's machine.
+ * (`pipeline`, `ready`, `relaxedTimeout`), kept current by the connection's machine.
  */
 export class Connection {
   pipeline: Pipeline | null = null;
+  /** The new socket a handoff has opened and not yet swapped in. */
+  private staged: { pipeline: Pipeline; endpoint: Endpoint } | null = null;
   state: ConnectionStateValue = 'connecting';
   endpoint: Endpoint;
   /** > 0 while maintenance relaxes this connection's timeouts. */
   relaxedTimeout = 0;
-  /** Held by one caller (blocking command or WATCH transaction); not used for multiplexing. */
+  /** Held by one caller (blocking command); not used for multiplexing. */
   leased = false;
   ref: ActorRefFrom<ConnectionMachine> | null = null;
   /** One-shot observer of the next state change (used while waiting for a dedicated connection). */
@@ -57,25 +66,72 @@ export class Connection {
     (this.pipeline as Pipeline).write(command);
   }
 
-  /** Called by the machine's `openSocket` actor. */
+  /** Called by the machine's `openSocket` actor (first connect and reconnects). */
   async open(signal: AbortSignal): Promise<OpenedSocket> {
     const opened = await this.host.open(this, signal);
+    // A socket replaced by a reconnect may still be answering: let it finish, then QUIT.
+    void this.pipeline?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
     this.endpoint = opened.endpoint;
     return { endpoint: formatEndpoint(opened.endpoint), maint: opened.maint };
   }
 
   /** Called by the machine's `closeSocket` actor: drain in-flight replies (bounded), then QUIT. */
-  async closeSocket(graceMs: number): Promise<void> {
+  async closeSocket(): Promise<void> {
+    this.discardStaged();
     const pipeline = this.pipeline;
     this.pipeline = null;
-    await pipeline?.end(graceMs);
+    await pipeline?.end(this.host.closeGraceMs);
+  }
+
+  /** Handoff, step 2: the new socket is open and its handshake done; keep it until the swap. */
+  stage(pipeline: Pipeline, endpoint: Endpoint): void {
+    this.discardStaged();
+    this.staged = { pipeline, endpoint };
+  }
+
+  discardStaged(): void {
+    this.staged?.pipeline.destroy('was on a handoff socket that was abandoned');
+    this.staged = null;
+  }
+
+  /**
+   * Handoff, steps 3–4: wait for the old socket's in-flight replies (at most `boundMs`), fail
+   * what is still waiting with a typed retryable error, swap the new socket in, close the old
+   * one gracefully.
+   */
+  async swap(boundMs: number, clock: Clock): Promise<void> {
+    const old = this.pipeline;
+    if (old !== null && old.inflightCount > 0 && boundMs > 0) {
+      let timer: unknown;
+      await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, boundMs)))]);
+      clock.clearTimeout(timer);
+    }
+    const staged = this.staged;
+    if (staged === null || !staged.pipeline.writable) {
+      this.staged = null;
+      throw new Error('the new socket closed before the swap');
+    }
+    this.staged = null;
+    old?.destroy('was still waiting for its reply when the endpoint moved (handoff); it may or may not have run', 'ERR_HANDOFF');
+    this.pipeline = staged.pipeline;
+    this.endpoint = staged.endpoint;
+    if (this.relaxedTimeout > 0) staged.pipeline.relax(this.relaxedTimeout);
   }
 
   attach(ref: ActorRefFrom<ConnectionMachine>): void {
     this.ref = ref;
+    let relaxed = false;
     ref.subscribe({
       next: (snapshot) => {
+        // Relaxation is context, not a state: it also holds while connecting or handing off.
+        const nowRelaxed = hasRelaxation(snapshot.context);
+        this.relaxedTimeout = nowRelaxed ? this.host.relaxedTimeoutMs : 0;
+        if (nowRelaxed) this.pipeline?.relax(this.relaxedTimeout);
+        if (nowRelaxed !== relaxed) {
+          relaxed = nowRelaxed;
+          this.host.onRelaxChange(this, snapshot, nowRelaxed);
+        }
         const next = snapshot.status === 'done' ? 'closed' : connectionStateName(snapshot.value);
         if (next === this.state) return;
         const previous = this.state;
@@ -86,6 +142,7 @@ export class Connection {
         // A crashed machine is reported by the pool actor; the connection is unusable from here.
         const previous = this.state;
         this.state = 'closed';
+        this.discardStaged();
         this.pipeline?.destroy('lost its connection (internal error)');
         this.pipeline = null;
         this.host.onStateChange(this, previous);
@@ -97,8 +154,9 @@ export class Connection {
     this.host.onPush(this, frame);
   }
 
-  onLost(reason: string): void {
-    this.pipeline = null;
+  /** A pipeline's socket closed unexpectedly; only the current socket's loss matters to the machine. */
+  onLost(pipeline: Pipeline, reason: string): void {
+    if (pipeline !== this.pipeline) return;
     this.ref?.send({ type: 'socket.lost', reason });
   }
 }

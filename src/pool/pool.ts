@@ -4,7 +4,10 @@ import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import { connectionMachine, reconnectDelay, type ConnectionStateValue } from '../machines/connection.machine.js';
-import type { Endpoint } from '../protocol/endpoint.js';
+import { handoffWorkerMachine } from '../machines/handoff-worker.machine.js';
+import { MaintenanceHandler } from '../maintenance/handler.js';
+import type { NotificationHook } from '../maintenance/hooks.js';
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import { classifyPush, type MaintenanceNotification } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';
@@ -12,7 +15,8 @@ import { LIB_NAME, VERSION } from '../version.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import { openConnection } from '../transport/open.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
+import { HandoffCoordinator } from './handoffs.js';
 import { poolMachine } from './pool.machine.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -38,6 +42,12 @@ export class Pool implements ConnectionHost {
   private readonly waiting: WaitQueue;
   private readonly support = new Map<string, MaintSupport>();
   private readonly actor: Actor<typeof poolMachine>;
+  private readonly maintenance: MaintenanceHandler;
+  private readonly handoffs: HandoffCoordinator;
+  private readonly configured: Endpoint;
+  private current: Endpoint;
+  readonly closeGraceMs: number;
+  readonly relaxedTimeoutMs: number;
   private readonly openErrors = new Map<string, Error>();
   private endpointType: ResolvedEndpointType = 'none';
   private nextId = 1;
@@ -46,20 +56,82 @@ export class Pool implements ConnectionHost {
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(private readonly deps: PoolDependencies) {
-    this.waiting = new WaitQueue(deps.clock);
+    const { options, clock } = deps;
+    this.configured = { host: options.host, port: options.port };
+    this.current = this.configured;
+    this.closeGraceMs = options.commandTimeout;
+    this.relaxedTimeoutMs = options.maint.relaxedTimeout;
+    this.waiting = new WaitQueue(clock);
+    this.maintenance = new MaintenanceHandler({
+      config: options.maint,
+      configuredEndpoint: this.configured,
+      clock,
+      emit: deps.emit,
+      logger: deps.logger,
+      connectionsAt: (endpoint) => [...this.connections.values()].filter((c) => c.endpointText === endpoint && c.state !== 'closing' && c.state !== 'closed'),
+      moveTo: (target, details) => {
+        this.current = target;
+        deps.emit({ type: 'endpoint.moved', from: details.from, to: formatEndpoint(target), seq: details.seq, timeS: details.timeS });
+      },
+    });
+    this.handoffs = new HandoffCoordinator({
+      config: options.maint,
+      clock,
+      emit: deps.emit,
+      hooks: this.maintenance.hooks,
+      connection: (id) => this.connections.get(id),
+      openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
+      currentEndpoint: () => formatEndpoint(this.current),
+    });
     const connectionLogic = connectionMachine.provide({
       actors: {
         openSocket: fromPromise(({ input, signal }) => this.get(input.id).open(signal)),
-        closeSocket: fromPromise(({ input }) => this.get(input.id).closeSocket(deps.options.commandTimeout)),
+        closeSocket: fromPromise(({ input }) => this.get(input.id).closeSocket()),
+      },
+      actions: {
+        requestHandoff: (_, { id, moving }) => this.actor.send({ type: 'handoff.request', job: { connectionId: id, seq: moving.seq, endpoint: moving.target, deadlineAt: moving.deadlineAt } }),
+        cancelHandoff: (_, { id }) => {
+          this.connections.get(id)?.discardStaged();
+          this.actor.send({ type: 'handoff.cancel', connectionId: id });
+        },
+      },
+      delays: {
+        handoffDelay: ({ context }) => Math.max(0, (context.moving?.beginAt ?? 0) - clock.now()),
       },
     });
-    const inspect = deps.options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
-    this.actor = createActor(poolMachine.provide({ actors: { connection: connectionLogic } }), {
-      clock: deps.clock as never,
+    const poolLogic = poolMachine.provide({
+      actors: { connection: connectionLogic, worker: handoffWorkerMachine.provide({ actors: this.handoffs.workerActors }) },
+      actions: {
+        handoffQueued: (_, { job, overflow }) => this.handoffs.queued(job, overflow),
+        handoffEnded: (_, done) => this.handoffs.ended(done),
+      },
+    });
+    const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+    this.actor = createActor(poolLogic, {
+      clock: clock as never,
+      input: {
+        workers: options.maint.maxWorkers,
+        queueSize: options.maint.handoffQueueSize,
+        handoffTimeoutMs: options.maint.handoffTimeout,
+        maxHandoffAttempts: options.maint.maxHandoffRetries,
+      },
       ...(inspect === undefined ? {} : { inspect }),
     });
     this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
     this.actor.start();
+  }
+
+  addNotificationHook(hook: NotificationHook): () => void {
+    this.maintenance.hooks.push(hook);
+    return () => {
+      const index = this.maintenance.hooks.indexOf(hook);
+      if (index !== -1) this.maintenance.hooks.splice(index, 1);
+    };
+  }
+
+  /** The address new connections dial: the configured one, or where the last MOVING pointed. */
+  get currentEndpoint(): Endpoint {
+    return this.current;
   }
 
   /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
@@ -150,10 +222,21 @@ export class Pool implements ConnectionHost {
 
   // --- ConnectionHost: called by connections and their actors -------------------------------
 
+  /** Dials the pool's current address; when that fails and it is not the configured one, the configured one. */
   async open(connection: Connection, signal: AbortSignal) {
+    const current = this.current;
+    try {
+      return { ...(await this.openAt(connection, current, signal)), endpoint: current };
+    } catch (error) {
+      if (current === this.configured || signal.aborted) throw error;
+      return { ...(await this.openAt(connection, this.configured, signal)), endpoint: this.configured };
+    }
+  }
+
+  /** Dials `endpoint` and runs the whole handshake for `connection` (used by reconnects and handoffs). */
+  async openAt(connection: Connection, endpoint: Endpoint, signal: AbortSignal) {
     const { options } = this.deps;
-    const endpoint = connection.endpoint;
-    const endpointText = connection.endpointText;
+    const endpointText = formatEndpoint(endpoint);
     const maint = options.maint;
     const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
     try {
@@ -173,12 +256,12 @@ export class Pool implements ConnectionHost {
         },
         handlers: {
           onPush: (frame) => connection.onPush(frame),
-          onLost: (error) => connection.onLost(error.message),
+          onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
         },
       });
       this.openErrors.delete(connection.id);
       if (opened.maint !== 'unknown') this.recordSupport(endpointText, opened.maint, opened.maintRejection);
-      return { pipeline: opened.pipeline, endpoint, maint: opened.maint };
+      return { pipeline: opened.pipeline, maint: opened.maint };
     } catch (error) {
       this.openErrors.set(connection.id, error as Error);
       throw error;
@@ -190,12 +273,29 @@ export class Pool implements ConnectionHost {
     if (classified.kind === 'maintenance') {
       this.deps.emit({ type: 'notification.received', connectionId: connection.id, endpoint: connection.endpointText, notification: classified.notification });
       this.deps.onNotification(connection, classified.notification);
+      if (this.deps.options.maint.mode === 'disabled') {
+        this.deps.emit({ type: 'notification.ignored', connectionId: connection.id, endpoint: connection.endpointText, notification: classified.notification, reason: 'not-applicable' });
+      } else {
+        this.maintenance.handle(connection, classified.notification);
+      }
     } else if (classified.kind === 'invalid') {
       this.deps.emit({ type: 'notification.invalid', connectionId: connection.id, endpoint: connection.endpointText, notificationType: classified.type, reason: classified.reason });
       this.deps.logger.warn(`ignored an unreadable ${classified.type} notification: ${classified.reason}`);
     } else {
       this.deps.logger.debug(`push frame "${classified.type}" has no consumer; ignored`);
     }
+  }
+
+  onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void {
+    const base = { connectionId: connection.id, endpoint: connection.endpointText };
+    if (relaxed) {
+      const source = Object.keys(snapshot.context.relaxSources)[0] ?? 'unknown';
+      this.deps.emit({ type: 'connection.relaxed', ...base, source, timeoutMs: this.relaxedTimeoutMs });
+    } else {
+      const last = snapshot.context.lastUnrelax;
+      this.deps.emit({ type: 'connection.unrelaxed', ...base, source: last?.source ?? 'unknown', reason: last?.reason ?? 'closing-notification' });
+    }
+    this.deps.onChange();
   }
 
   onStateChange(connection: Connection, previous: ConnectionStateValue): void {
@@ -231,11 +331,11 @@ export class Pool implements ConnectionHost {
 
   private spawn(dedicated: boolean): Connection {
     const id = `${dedicated ? 'd' : 'c'}${this.nextId++}`;
-    const endpoint: Endpoint = { host: this.deps.options.host, port: this.deps.options.port };
-    const connection = new Connection(id, endpoint, dedicated, this);
+    const connection = new Connection(id, this.current, dedicated, this);
     this.connections.set(id, connection);
     this.deps.emit({ type: 'connection.created', connectionId: id, endpoint: connection.endpointText, dedicated });
-    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText } });
+    const postHandoffRelaxMs = this.deps.options.maint.mode === 'disabled' ? 0 : this.deps.options.maint.postHandoffRelaxedDuration;
+    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText, postHandoffRelaxMs } });
     const ref = this.actor.getSnapshot().children[id];
     if (ref === undefined) throw new Error(`connection actor ${id} was not spawned`);
     connection.attach(ref as never);

@@ -9,7 +9,7 @@ import { Fifo } from './fifo.js';
 export interface PipelineHandlers {
   onPush(frame: RespValue[]): void;
   /** The socket closed without `end()`/`destroy()` being asked for (peer closed, network error, bad bytes). */
-  onLost(error: ConnectionError): void;
+  onLost(error: ConnectionError, pipeline: Pipeline): void;
 }
 
 /**
@@ -109,13 +109,13 @@ export class Pipeline {
     this.socket.destroySoon();
   }
 
-  /** Closes at once; commands in flight fail with `error`'s message. */
-  destroy(reason: string): void {
+  /** Closes at once; commands in flight fail with a retryable ConnectionError saying `reason`. */
+  destroy(reason: string, code: 'ERR_CONNECTION_LOST' | 'ERR_HANDOFF' = 'ERR_CONNECTION_LOST'): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.disarmTimer();
     this.socket.destroy();
-    this.failInflight(reason);
+    this.failInflight(reason, undefined, code);
   }
 
   flushNow(): void {
@@ -206,12 +206,13 @@ export class Pipeline {
     this.disarmTimer();
     this.socket.destroy();
     this.failInflight(`lost its connection (${error.message})`, error);
-    this.handlers.onLost(error);
+    this.handlers.onLost(error, this);
   }
 
-  private failInflight(reason: string, cause?: ConnectionError): void {
+  private failInflight(reason: string, cause?: ConnectionError, code: 'ERR_CONNECTION_LOST' | 'ERR_HANDOFF' = 'ERR_CONNECTION_LOST'): void {
     for (let command = this.inflight.shift(); command !== undefined; command = this.inflight.shift()) {
-      command.fail(new ConnectionError('ERR_CONNECTION_LOST', `${command.name} ${reason}; it may or may not have been executed`, { cause, retryable: true }));
+      const detail = code === 'ERR_HANDOFF' ? '' : '; it may or may not have been executed';
+      command.fail(new ConnectionError(code, `${command.name} ${reason}${detail}`, { cause, retryable: true }));
     }
     if (this.drainWaiters !== null) {
       const waiters = this.drainWaiters;

@@ -82,7 +82,6 @@ test('connecting → ready.idle on success: endpoint updated, attempt reset', as
   assert.is(snapshot.context.endpoint, 'h:2');
   assert.is(snapshot.context.attempt, 0);
   assert.is(snapshot.context.lastError, null);
-  assert.is(snapshot.context.everReady, true);
   assert.equal(h.errors, []);
   stop(h.actor);
 });
@@ -104,7 +103,6 @@ test('failures → reconnecting, re-dialled exactly after reconnectDelay(attempt
     assert.is(h.name(), 'reconnecting');
     assert.is(context.attempt, attempt);
     assert.is(context.lastError, `refused #${attempt}`);
-    assert.is(context.everReady, false);
     assert.is(delay, reconnectDelay(attempt));
     h.clock.increment(delay - 1);
     await flush();
@@ -133,7 +131,6 @@ test('socket.lost in ready → reconnecting with attempt 1 and lastError, re-dia
   assert.is(h.name(), 'reconnecting');
   assert.is(context.attempt, 1);
   assert.is(context.lastError, 'peer closed');
-  assert.is(context.everReady, true);
   h.clock.increment(49);
   await flush();
   assert.is(h.dials.length, 1);

@@ -1,0 +1,135 @@
+import type { ResolvedMaintConfig } from '../config.js';
+import type { EmitEvent } from '../events.js';
+import type { Logger } from '../log.js';
+import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from '../machines/relax.js';
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
+import type { MaintenanceNotification } from '../protocol/notifications.js';
+import type { Clock } from '../transport/clock.js';
+import type { Connection } from '../pool/connection.js';
+import type { NotificationContext, NotificationHook, NotificationResult } from './hooks.js';
+
+export interface MaintenanceHost {
+  config: ResolvedMaintConfig;
+  configuredEndpoint: Endpoint;
+  clock: Clock;
+  emit: EmitEvent;
+  logger: Logger;
+  /** Live connections whose socket reaches `endpoint` (pooled and dedicated). */
+  connectionsAt(endpoint: string): Connection[];
+  /** The pool's address for new dials from now on. */
+  moveTo(target: Endpoint, details: { seq: number; timeS: number; from: string }): void;
+}
+
+/** Pool-wide keys kept to de-duplicate the copies of one notification each connection receives. */
+const RECENT_KEPT = 256;
+
+/**
+ * Turns maintenance notifications into actions (SPEC §5): relaxations fan out to every
+ * connection to the endpoint, closing notifications end them, and a MOVING re-points the pool
+ * and moves the connection that received it. Hooks see and may change or veto each one.
+ */
+export class MaintenanceHandler {
+  readonly hooks: NotificationHook[] = [];
+  private readonly recent = new Set<string>();
+
+  constructor(private readonly host: MaintenanceHost) {}
+
+  handle(connection: Connection, received: MaintenanceNotification): void {
+    const started = performance.now();
+    const context: NotificationContext = { connectionId: connection.id, endpoint: connection.endpointText };
+    let notification = received;
+    for (const hook of this.hooks) {
+      const changed = this.safely('preHook', () => hook.preHook?.(context, notification));
+      if (changed === false) {
+        this.host.emit({ type: 'notification.ignored', ...context, notification, reason: 'vetoed' });
+        this.finish(context, notification, { outcome: 'vetoed', connections: 0 }, started);
+        return;
+      }
+      if (changed !== undefined && changed !== null && typeof changed === 'object') notification = changed;
+    }
+    let result: Omit<NotificationResult, 'durationMs'>;
+    try {
+      result = this.apply(connection, notification);
+    } catch (error) {
+      this.host.logger.error(`handling ${notification.type} failed`, error);
+      result = { outcome: 'error', connections: 0, error };
+    }
+    if (result.outcome === 'duplicate' || result.outcome === 'not-applicable') {
+      this.host.emit({ type: 'notification.ignored', ...context, notification, reason: result.outcome });
+    }
+    this.finish(context, notification, result, started);
+  }
+
+  private apply(connection: Connection, notification: MaintenanceNotification): Omit<NotificationResult, 'durationMs'> {
+    switch (notification.type) {
+      case 'MIGRATING':
+      case 'FAILING_OVER':
+      case 'SMIGRATING':
+        return this.relax(connection, notification.type, notification.seq);
+      case 'MIGRATED':
+      case 'FAILED_OVER':
+      case 'SMIGRATED':
+        return this.unrelax(connection, CLOSING_NOTIFICATION[notification.type], notification.seq, notification.type);
+      case 'MOVING':
+        return this.moving(connection, notification);
+    }
+  }
+
+  private relax(connection: Connection, family: RelaxFamily, seq: number): Omit<NotificationResult, 'durationMs'> {
+    if (!this.firstTime(`${family}:${seq}@${connection.endpointText}`)) return { outcome: 'duplicate', connections: 0 };
+    const targets = this.host.connectionsAt(connection.endpointText);
+    const backstopMs = 3 * this.host.config.relaxedTimeout;
+    for (const target of targets) target.ref?.send({ type: 'relax.add', source: relaxSource(family, seq), backstopMs });
+    return { outcome: 'relaxed', connections: targets.length };
+  }
+
+  private unrelax(connection: Connection, family: RelaxFamily, seq: number, type: string): Omit<NotificationResult, 'durationMs'> {
+    if (!this.firstTime(`${type}:${seq}@${connection.endpointText}`)) return { outcome: 'duplicate', connections: 0 };
+    const targets = this.host.connectionsAt(connection.endpointText);
+    for (const target of targets) target.ref?.send({ type: 'relax.remove', family, seq });
+    return { outcome: 'unrelaxed', connections: targets.length };
+  }
+
+  private moving(connection: Connection, notification: Extract<MaintenanceNotification, { type: 'MOVING' }>): Omit<NotificationResult, 'durationMs'> {
+    const announced = notification.endpoint === null ? null : formatEndpoint(notification.endpoint);
+    const target = notification.endpoint ?? this.host.configuredEndpoint;
+    const from = connection.endpointText;
+    if (this.firstTime(`MOVING:${notification.seq}|${announced ?? ''}`)) {
+      this.host.moveTo(target, { seq: notification.seq, timeS: notification.timeS, from });
+    }
+    const seen = connection.ref?.getSnapshot().context.seenMovings ?? [];
+    if (seen.includes(`${notification.seq}|${announced ?? ''}`)) return { outcome: 'duplicate', connections: 0 };
+    const now = this.host.clock.now();
+    const timeMs = notification.timeS * 1000;
+    connection.ref?.send({
+      type: 'moving',
+      seq: notification.seq,
+      endpoint: announced,
+      target: formatEndpoint(target),
+      beginAt: announced === null ? now + timeMs / 2 : now,
+      deadlineAt: now + timeMs,
+    });
+    return { outcome: 'handoff', connections: 1 };
+  }
+
+  private firstTime(key: string): boolean {
+    if (this.recent.has(key)) return false;
+    this.recent.add(key);
+    if (this.recent.size > RECENT_KEPT) this.recent.delete(this.recent.values().next().value as string);
+    return true;
+  }
+
+  private finish(context: NotificationContext, notification: MaintenanceNotification, result: Omit<NotificationResult, 'durationMs'>, started: number): void {
+    const complete: NotificationResult = { ...result, durationMs: performance.now() - started };
+    for (const hook of this.hooks) this.safely('postHook', () => hook.postHook?.(context, notification, complete));
+  }
+
+  private safely<T>(what: string, run: () => T): T | undefined {
+    try {
+      return run();
+    } catch (error) {
+      this.host.logger.warn(`a notification ${what} threw; skipped`, error);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { fromPromise } from 'xstate';
+import type { ResolvedMaintConfig } from '../config.js';
+import type { EmitEvent } from '../events.js';
+import type { HandoffJob, WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
+import type { HandoffPhase, NotificationHook } from '../maintenance/hooks.js';
+import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
+import type { Clock } from '../transport/clock.js';
+import type { Pipeline } from '../transport/pipeline.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { Connection } from './connection.js';
+
+export interface HandoffHost {
+  config: ResolvedMaintConfig;
+  clock: Clock;
+  emit: EmitEvent;
+  hooks: readonly NotificationHook[];
+  connection(id: string): Connection | undefined;
+  /** Dials `endpoint` and runs the full handshake for `connection` there. */
+  openAt(connection: Connection, endpoint: Endpoint, signal: AbortSignal): Promise<{ pipeline: Pipeline }>;
+  /** The pool's current address, where a failed handoff falls back to. */
+  currentEndpoint(): string;
+}
+
+export const BREAKER_FAILURE_THRESHOLD = 5;
+
+/**
+ * The socket work of a handoff, as the actors and actions the pool and worker machines run:
+ * dial + handshake at the new endpoint (through a per-endpoint circuit breaker), then drain and
+ * swap. Also reports each step on `events$` and to the hooks.
+ */
+export class HandoffCoordinator {
+  readonly breaker: CircuitBreaker;
+  private readonly startedAt = new Map<string, number>();
+
+  constructor(private readonly host: HandoffHost) {
+    this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: host.config.handoffTimeout });
+  }
+
+  readonly workerActors = {
+    openTarget: fromPromise<void, { job: HandoffJob; attempt: number }>(async ({ input, signal }) => {
+      const { job, attempt } = input;
+      const connection = this.require(job.connectionId);
+      if (attempt === 1) {
+        this.startedAt.set(job.connectionId, this.host.clock.now());
+        this.host.emit({ type: 'handoff.started', connectionId: job.connectionId, from: connection.endpointText, to: job.endpoint, seq: job.seq });
+        this.notifyHooks('started', connection, job.endpoint);
+      }
+      const endpoint = parseEndpoint(job.endpoint);
+      if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
+      if (!this.breaker.allow(job.endpoint)) throw new Error(`circuit open for ${job.endpoint} after repeated dial failures`);
+      try {
+        const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
+        this.breaker.success(job.endpoint);
+        if (signal.aborted) {
+          pipeline.destroy('was on a handoff socket that was abandoned');
+          return;
+        }
+        connection.stage(pipeline, endpoint.endpoint);
+      } catch (error) {
+        this.breaker.failure(job.endpoint);
+        if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
+        throw error;
+      }
+    }),
+    swap: fromPromise<void, { job: HandoffJob }>(async ({ input }) => {
+      const { job } = input;
+      const connection = this.require(job.connectionId);
+      const now = this.host.clock.now();
+      const started = this.startedAt.get(job.connectionId) ?? now;
+      const bound = Math.max(0, Math.min(job.deadlineAt - now, started + this.host.config.handoffTimeout - now));
+      await connection.swap(bound, this.host.clock);
+    }),
+  };
+
+  /** The pool machine's report that a worker finished (or gave up on) a job. */
+  ended(done: WorkerDoneEvent): void {
+    const { job } = done;
+    const connection = this.host.connection(job.connectionId);
+    const started = this.startedAt.get(job.connectionId);
+    this.startedAt.delete(job.connectionId);
+    const durationMs = started === undefined ? 0 : this.host.clock.now() - started;
+    if (done.ok) {
+      this.host.emit({ type: 'handoff.succeeded', connectionId: job.connectionId, from: connection?.endpointText ?? job.endpoint, to: job.endpoint, seq: job.seq, attempts: done.attempts, durationMs });
+      if (connection) this.notifyHooks('succeeded', connection, job.endpoint, durationMs);
+      return;
+    }
+    const reason = done.reason ?? 'handoff failed';
+    this.host.emit({ type: 'handoff.failed', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempts: done.attempts, reason });
+    if (connection) {
+      this.notifyHooks('failed', connection, job.endpoint, durationMs);
+      this.host.emit({ type: 'handoff.fellBack', connectionId: job.connectionId, to: this.host.currentEndpoint(), reason });
+    }
+  }
+
+  queued(job: HandoffJob, overflow: boolean): void {
+    const connection = this.host.connection(job.connectionId);
+    this.host.emit({ type: 'handoff.queued', connectionId: job.connectionId, from: connection?.endpointText ?? '', to: job.endpoint, seq: job.seq, overflow });
+  }
+
+  private notifyHooks(phase: HandoffPhase, connection: Connection, endpoint: string, durationMs?: number): void {
+    for (const hook of this.host.hooks) {
+      try {
+        hook.onHandoff?.(phase, { connectionId: connection.id, endpoint, ...(durationMs === undefined ? {} : { durationMs }) });
+      } catch {
+        // A hook must never break a handoff.
+      }
+    }
+  }
+
+  private require(id: string): Connection {
+    const connection = this.host.connection(id);
+    if (connection === undefined) throw new Error(`connection ${id} is gone`);
+    return connection;
+  }
+}
