@@ -1,4 +1,4 @@
-import { assign, cancel, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import type { RelaxFamily, RelaxReason } from './relax.js';
 import { addRelaxSource, removeRelaxSources } from './relax.js';
 
@@ -38,6 +38,8 @@ export interface ConnectionContext {
   moving: MovingOrder | null;
   /** Recent MOVINGs (`seq|endpoint`) already acted on: a duplicate is ignored. Bounded. */
   seenMovings: string[];
+  /** Failed handoffs for the pending MOVING; the next try waits longer (see `handoffDelay`). */
+  handoffFailures: number;
   /** Relaxation kept after a handoff, in ms (0: none). */
   postHandoffRelaxMs: number;
 }
@@ -105,6 +107,8 @@ export const connectionMachine = setup({
   },
   guards: {
     movingPending: ({ context }) => context.moving !== null,
+    /** Whether the pending MOVING is still worth acting on; the pool provides it with its clock. */
+    movingStillDue: () => true,
     relaxed: ({ context }) => hasRelaxation(context),
   },
   delays: {
@@ -123,6 +127,7 @@ export const connectionMachine = setup({
     lastUnrelax: null,
     moving: null,
     seenMovings: [],
+    handoffFailures: 0,
     postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
   }),
   initial: 'connecting',
@@ -175,6 +180,7 @@ export const connectionMachine = setup({
             lastError: null,
             // Reconnected straight to where a MOVING pointed: nothing left to move.
             moving: ({ context, event }) => (context.moving?.target === event.output.endpoint ? null : context.moving),
+            handoffFailures: ({ context, event }) => (context.moving?.target === event.output.endpoint ? 0 : context.handoffFailures),
           }),
         },
         onError: {
@@ -195,7 +201,11 @@ export const connectionMachine = setup({
           actions: assign({ attempt: 1, lastError: ({ event }) => event.reason }),
         },
         'moving.check': { actions: 'scheduleHandoff' },
-        'handoff.begin': { guard: 'movingPending', target: 'handingOff' },
+        'handoff.begin': [
+          { guard: and(['movingPending', 'movingStillDue']), target: 'handingOff' },
+          // Long past its deadline and the old endpoint still answers: the MOVING is stale.
+          { guard: 'movingPending', actions: assign({ moving: null, handoffFailures: 0 }) },
+        ],
       },
       states: {
         idle: {
@@ -218,13 +228,15 @@ export const connectionMachine = setup({
         'handoff.succeeded': {
           target: 'ready',
           actions: enqueueActions(({ context, event, enqueue }) => {
-            enqueue.assign({ endpoint: event.endpoint, moving: null, attempt: 0, lastError: null });
+            enqueue.assign({ endpoint: event.endpoint, moving: null, handoffFailures: 0, attempt: 0, lastError: null });
             if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
           }),
         },
+        // Fall back to a plain reconnect (to the pool's current address, else the configured one).
+        // The MOVING stays pending: should the reconnect land on the old endpoint, the move is tried again.
         'handoff.failed': {
           target: 'reconnecting',
-          actions: assign({ moving: null, attempt: 1, lastError: ({ event }) => event.reason }),
+          actions: assign({ handoffFailures: ({ context }) => context.handoffFailures + 1, attempt: 1, lastError: ({ event }) => event.reason }),
         },
       },
     },

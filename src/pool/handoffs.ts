@@ -30,7 +30,7 @@ export const BREAKER_FAILURE_THRESHOLD = 5;
  */
 export class HandoffCoordinator {
   readonly breaker: CircuitBreaker;
-  private readonly startedAt = new Map<string, number>();
+  private readonly started = new Map<string, { at: number; from: string }>();
 
   constructor(private readonly host: HandoffHost) {
     this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: host.config.handoffTimeout });
@@ -41,7 +41,7 @@ export class HandoffCoordinator {
       const { job, attempt } = input;
       const connection = this.require(job.connectionId);
       if (attempt === 1) {
-        this.startedAt.set(job.connectionId, this.host.clock.now());
+        this.started.set(job.connectionId, { at: this.host.clock.now(), from: connection.endpointText });
         this.host.emit({ type: 'handoff.started', connectionId: job.connectionId, from: connection.endpointText, to: job.endpoint, seq: job.seq });
         this.notifyHooks('started', connection, job.endpoint);
       }
@@ -66,7 +66,7 @@ export class HandoffCoordinator {
       const { job } = input;
       const connection = this.require(job.connectionId);
       const now = this.host.clock.now();
-      const started = this.startedAt.get(job.connectionId) ?? now;
+      const started = this.started.get(job.connectionId)?.at ?? now;
       const bound = Math.max(0, Math.min(job.deadlineAt - now, started + this.host.config.handoffTimeout - now));
       await connection.swap(bound, this.host.clock);
     }),
@@ -76,11 +76,11 @@ export class HandoffCoordinator {
   ended(done: WorkerDoneEvent): void {
     const { job } = done;
     const connection = this.host.connection(job.connectionId);
-    const started = this.startedAt.get(job.connectionId);
-    this.startedAt.delete(job.connectionId);
-    const durationMs = started === undefined ? 0 : this.host.clock.now() - started;
+    const started = this.started.get(job.connectionId);
+    this.started.delete(job.connectionId);
+    const durationMs = started === undefined ? 0 : this.host.clock.now() - started.at;
     if (done.ok) {
-      this.host.emit({ type: 'handoff.succeeded', connectionId: job.connectionId, from: connection?.endpointText ?? job.endpoint, to: job.endpoint, seq: job.seq, attempts: done.attempts, durationMs });
+      this.host.emit({ type: 'handoff.succeeded', connectionId: job.connectionId, from: started?.from ?? '', to: job.endpoint, seq: job.seq, attempts: done.attempts, durationMs });
       if (connection) this.notifyHooks('succeeded', connection, job.endpoint, durationMs);
       return;
     }

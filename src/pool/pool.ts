@@ -4,7 +4,7 @@ import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import { connectionMachine, reconnectDelay, type ConnectionStateValue } from '../machines/connection.machine.js';
-import { handoffWorkerMachine } from '../machines/handoff-worker.machine.js';
+import { handoffRetryDelay, handoffWorkerMachine } from '../machines/handoff-worker.machine.js';
 import { MaintenanceHandler } from '../maintenance/handler.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
@@ -96,7 +96,11 @@ export class Pool implements ConnectionHost {
         },
       },
       delays: {
-        handoffDelay: ({ context }) => Math.max(0, (context.moving?.beginAt ?? 0) - clock.now()),
+        // Until the MOVING's start time; after failed tries, a growing pause between them.
+        handoffDelay: ({ context }) => Math.max((context.moving?.beginAt ?? 0) - clock.now(), context.handoffFailures > 0 ? handoffRetryDelay(context.handoffFailures + 1) : 0, 0),
+      },
+      guards: {
+        movingStillDue: ({ context }) => context.moving !== null && clock.now() < context.moving.deadlineAt + options.maint.handoffTimeout,
       },
     });
     const poolLogic = poolMachine.provide({
