@@ -44,12 +44,15 @@ export function scheduleHandoffs(state: HandoffQueueState, cancelConnectionId?: 
       idle.push(workerId);
     }
   }
-  while (overflow.length > 0 && queue.length < state.queueSize) {
-    const job = overflow[0] as HandoffJob;
-    leftOverflow.push(job.connectionId);
-    queue = [...queue, job];
-    overflow = overflow.slice(1);
-  }
+  const fillFromOverflow = () => {
+    while (overflow.length > 0 && queue.length < state.queueSize) {
+      const job = overflow[0] as HandoffJob;
+      leftOverflow.push(job.connectionId);
+      queue = [...queue, job];
+      overflow = overflow.slice(1);
+    }
+  };
+  fillFromOverflow();
   while (idle.length > 0 && queue.length > 0) {
     const workerId = idle.shift() as string;
     const job = queue[0] as HandoffJob;
@@ -57,6 +60,8 @@ export function scheduleHandoffs(state: HandoffQueueState, cancelConnectionId?: 
     busy[workerId] = job.connectionId;
     dispatch.push({ workerId, job });
   }
+  // Dispatching made room in the queue.
+  fillFromOverflow();
   return { next: { idleWorkers: idle, busyWorkers: busy, queue, overflow }, dispatch, cancelWorkers, leftOverflow };
 }
 

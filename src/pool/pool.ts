@@ -11,12 +11,11 @@ import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import { classifyPush, type MaintenanceNotification } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';
-import { LIB_NAME, VERSION } from '../version.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
-import { openConnection } from '../transport/open.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
+import { ConnectionOpener } from './opener.js';
 import { poolMachine } from './pool.machine.js';
 import { WaitQueue } from './wait-queue.js';
 
@@ -40,7 +39,6 @@ export class Pool implements ConnectionHost {
   private routable: Connection[] = [];
   private readonly idleDedicated: Connection[] = [];
   private readonly waiting: WaitQueue;
-  private readonly support = new Map<string, MaintSupport>();
   private readonly actor: Actor<typeof poolMachine>;
   private readonly maintenance: MaintenanceHandler;
   private readonly handoffs: HandoffCoordinator;
@@ -48,8 +46,7 @@ export class Pool implements ConnectionHost {
   private current: Endpoint;
   readonly closeGraceMs: number;
   readonly relaxedTimeoutMs: number;
-  private readonly openErrors = new Map<string, Error>();
-  private endpointType: ResolvedEndpointType = 'none';
+  private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
   private tickTarget: Connection | null = null;
@@ -62,6 +59,7 @@ export class Pool implements ConnectionHost {
     this.closeGraceMs = options.commandTimeout;
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.waiting = new WaitQueue(clock);
+    this.opener = new ConnectionOpener(deps);
     this.maintenance = new MaintenanceHandler({
       config: options.maint,
       configuredEndpoint: this.configured,
@@ -140,7 +138,7 @@ export class Pool implements ConnectionHost {
 
   /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
   start(endpointType: ResolvedEndpointType): Promise<void> {
-    this.endpointType = endpointType;
+    this.opener.endpointType = endpointType;
     const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
     for (let i = 0; i < this.deps.options.poolSize; i++) this.spawn(false);
     return ready;
@@ -178,10 +176,12 @@ export class Pool implements ConnectionHost {
   /** A dedicated connection for one caller (blocking commands); give it back with `release`. */
   async lease(): Promise<Connection> {
     if (this.closing) throw closedError();
-    const idle = this.idleDedicated.pop();
-    if (idle !== undefined && idle.ready) {
-      idle.leased = true;
-      return idle;
+    for (let idle = this.idleDedicated.pop(); idle !== undefined; idle = this.idleDedicated.pop()) {
+      if (idle.ready) {
+        idle.leased = true;
+        return idle;
+      }
+      this.stopConnection(idle);
     }
     const connection = this.spawn(true);
     connection.leased = true;
@@ -190,7 +190,7 @@ export class Pool implements ConnectionHost {
         if (connection.ready) return resolve();
         if (connection.state === 'reconnecting' || connection.state === 'closed') {
           this.stopConnection(connection);
-          return reject(this.openErrors.get(connection.id) ?? new ConnectionError('ERR_CONNECT', 'Could not open a dedicated connection', { retryable: true }));
+          return reject(this.opener.lastErrors.get(connection.id) ?? new ConnectionError('ERR_CONNECT', 'Could not open a dedicated connection', { retryable: true }));
         }
         connection.whenChanged = check;
       };
@@ -216,12 +216,8 @@ export class Pool implements ConnectionHost {
     return this.whenClosed();
   }
 
-  supportOf(endpoint: string): MaintSupport {
-    return this.support.get(endpoint) ?? 'unknown';
-  }
-
   supportSnapshot(): Record<string, MaintSupport> {
-    return Object.fromEntries(this.support);
+    return this.opener.supportSnapshot();
   }
 
   // --- ConnectionHost: called by connections and their actors -------------------------------
@@ -237,39 +233,8 @@ export class Pool implements ConnectionHost {
     }
   }
 
-  /** Dials `endpoint` and runs the whole handshake for `connection` (used by reconnects and handoffs). */
-  async openAt(connection: Connection, endpoint: Endpoint, signal: AbortSignal) {
-    const { options } = this.deps;
-    const endpointText = formatEndpoint(endpoint);
-    const maint = options.maint;
-    const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
-    try {
-      const opened = await openConnection({
-        endpoint,
-        clock: this.deps.clock,
-        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal },
-        handshake: {
-          protocol: options.protocol,
-          username: options.username,
-          password: options.password,
-          database: options.database,
-          clientName: options.clientName,
-          libName: LIB_NAME,
-          libVersion: VERSION,
-          maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
-        },
-        handlers: {
-          onPush: (frame) => connection.onPush(frame),
-          onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
-        },
-      });
-      this.openErrors.delete(connection.id);
-      if (opened.maint !== 'unknown') this.recordSupport(endpointText, opened.maint, opened.maintRejection);
-      return { pipeline: opened.pipeline, maint: opened.maint };
-    } catch (error) {
-      this.openErrors.set(connection.id, error as Error);
-      throw error;
-    }
+  openAt(connection: Connection, endpoint: Endpoint, signal: AbortSignal) {
+    return this.opener.openAt(connection, endpoint, signal);
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
@@ -323,7 +288,7 @@ export class Pool implements ConnectionHost {
       this.checkStartFailed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
-      this.openErrors.delete(connection.id);
+      this.opener.lastErrors.delete(connection.id);
       emit({ type: 'connection.closed', ...base });
       if (!this.closing && !connection.dedicated) this.spawn(false);
     }
@@ -385,21 +350,12 @@ export class Pool implements ConnectionHost {
     return best;
   }
 
-  private recordSupport(endpoint: string, support: MaintSupport, rejection?: string): void {
-    if (this.support.get(endpoint) === support) return;
-    this.support.set(endpoint, support);
-    this.deps.emit({ type: 'endpoint.support', endpoint, support, ...(rejection === undefined ? {} : { reason: rejection }) });
-    if (support === 'unsupported') {
-      this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
-    }
-  }
-
   /** connect() fails when every pooled connection failed its first attempt. */
   private checkStartFailed(): void {
     if (this.started === null) return;
     const shared = [...this.connections.values()].filter((c) => !c.dedicated);
-    if (shared.length === 0 || !shared.every((c) => this.openErrors.has(c.id))) return;
-    const error = this.openErrors.get((shared[0] as Connection).id) as Error;
+    if (shared.length === 0 || !shared.every((c) => this.opener.lastErrors.has(c.id))) return;
+    const error = this.opener.lastErrors.get((shared[0] as Connection).id) as Error;
     this.started.reject(error);
     this.started = null;
   }

@@ -1,0 +1,73 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mismatches, startLoad } from '../helpers/load.js';
+import { count, portOf, simulatedClient } from '../helpers/simulated.js';
+import { openHandles, until } from '../helpers/client.js';
+
+/** A bind for each endpoint type the client can ask for: the MOVING's endpoint is written the way it asked. */
+for (const endpointType of ['internal-fqdn', 'external-ip', 'external-fqdn'] as const) {
+  test(`bind with endpoint type ${endpointType}: zero failed commands, every connection moved`, async () => {
+    const setup = await simulatedClient({ poolSize: 4, maintNotifications: { endpointType } });
+    const { sim, client, events } = setup;
+    const load = startLoad(client, 20, `type-${endpointType}`);
+    try {
+      await until(() => load.stats.latencies.length > 200, 10_000, 'steady load');
+      await sim.run({ type: 'bind', parameters: { time_s: 1 } });
+      const after = load.stats.latencies.length;
+      await until(() => load.stats.latencies.length > after + 100, 10_000, 'load after the bind');
+    } finally {
+      await load.stop();
+    }
+    try {
+      assert.equal(load.stats.failures, []);
+      assert.equal(await mismatches(client, load.stats), []);
+      const moved = events.find((e) => e.type === 'endpoint.moved');
+      assert.ok(moved?.type === 'endpoint.moved');
+      if (moved?.type === 'endpoint.moved') {
+        assert.is(moved.to.startsWith('localhost:'), endpointType.endsWith('fqdn'), `announced ${moved.to}`);
+      }
+      for (const connection of client.state().connections) assert.is(portOf(connection.endpoint), portOf(sim.activeEndpoint));
+      assert.is(count(events, 'handoff.succeeded'), 4);
+    } finally {
+      await setup.close();
+    }
+  });
+}
+
+test("mode 'auto' against the simulator enables the feature: supported, relaxed on MIGRATING", async () => {
+  const setup = await simulatedClient({ poolSize: 2 });
+  const { sim, client, events } = setup;
+  try {
+    const endpoint = sim.endpoints[0] as string;
+    assert.is(client.state().endpoints[endpoint], 'supported');
+    await until(() => client.state().connections.every((c) => c.state === 'idle'), 5000, 'both connections ready');
+    // 127.0.0.1 without TLS resolves to internal-ip.
+    assert.ok(sim.connections().every((c) => c.endpointType === 'internal-ip'));
+    await sim.run({ type: 'migrate', parameters: { time_s: 1, duration_s: 0.2, delay_ms: 10 } });
+    await until(() => count(events, 'connection.unrelaxed') >= 2, 5000, 'unrelaxed');
+    assert.ok(count(events, 'connection.relaxed') >= 2);
+  } finally {
+    await setup.close();
+  }
+});
+
+test('closing the client during a handoff leaves no socket, timer or worker behind', async () => {
+  const before = openHandles();
+  const setup = await simulatedClient({ poolSize: 4, maintNotifications: { handoffTimeout: 10_000 } });
+  const { sim, client, events } = setup;
+  // The target accepts connections but does not answer: every handoff hangs in its handshake.
+  const bind = sim.run({ type: 'bind', parameters: { time_s: 3, stall_target_s: 3 } });
+  await until(() => count(events, 'handoff.started') >= 1, 5000, 'a handoff under way');
+  const started = performance.now();
+  await client.close();
+  const closeMs = performance.now() - started;
+  assert.ok(closeMs < 1500, `close() did not wait for the stalled handoff (${closeMs.toFixed(0)} ms)`);
+  assert.is(count(events, 'handoff.succeeded'), 0);
+  await until(() => sim.connections().length === 0, 3000, 'the simulator to see every client socket closed');
+  await bind;
+  await sim.close();
+  await until(() => openHandles().sockets <= before.sockets, 3000, 'sockets released');
+  assert.ok(openHandles().timers <= before.timers, 'no timer left behind');
+});
+
+test.run();
