@@ -228,7 +228,9 @@ export const connectionMachine = setup({
         'handoff.succeeded': {
           target: 'ready',
           actions: enqueueActions(({ context, event, enqueue }) => {
-            enqueue.assign({ endpoint: event.endpoint, moving: null, handoffFailures: 0, attempt: 0, lastError: null });
+            // A later MOVING that arrived meanwhile (another target) stays pending and is acted on next.
+            const superseded = context.moving !== null && context.moving.target !== event.endpoint;
+            enqueue.assign({ endpoint: event.endpoint, moving: superseded ? context.moving : null, handoffFailures: 0, attempt: 0, lastError: null });
             if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
           }),
         },
