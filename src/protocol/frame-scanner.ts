@@ -36,71 +36,37 @@ const CR = 0x0d;
 const LF = 0x0a;
 const MINUS = 0x2d;
 
-// Scanner states.
-const S_TYPE = 0; // expecting a type byte
-const S_LINE = 1; // inside a header line, before its CR
-const S_LF = 2; // header line saw CR, expecting LF
-const S_DATA = 3; // skipping a bulk payload
-const S_DATA_CR = 4; // payload done, expecting CR
-const S_DATA_LF = 5; // expecting LF after the payload
+// Scanner states: expecting a type byte | inside a header line | header saw CR, expecting LF |
+// skipping a bulk payload | payload done, expecting CR | expecting LF after the payload.
+const [S_TYPE, S_LINE, S_LF, S_DATA, S_DATA_CR, S_DATA_LF] = [0, 1, 2, 3, 4, 5] as const;
 
-// How a header line is read.
-const L_LENGTH = 0; // bulk length or aggregate count: -1 or digits
-const L_INTEGER = 1; // optional sign and digits
-const L_TEXT = 2; // anything but CR and LF
-const L_DOUBLE = 3; // digits, sign, '.', 'e', inf, nan
-const L_BOOLEAN = 4; // exactly t or f
-const L_EMPTY = 5; // nothing
+// How a header line is read: a length or count (-1 or digits) | an integer (sign, digits) |
+// text (anything but CR, LF) | a double | a boolean (t or f) | nothing (null).
+const [L_LENGTH, L_INTEGER, L_TEXT, L_DOUBLE, L_BOOLEAN, L_EMPTY] = [0, 1, 2, 3, 4, 5] as const;
 
 const MAX_DIGITS = 15; // keeps lengths within Number.MAX_SAFE_INTEGER
 
-function lineKind(type: number): number {
-  switch (type) {
-    case RespType.BulkString:
-    case RespType.BulkError:
-    case RespType.VerbatimString:
-    case RespType.Array:
-    case RespType.Map:
-    case RespType.Set:
-    case RespType.Attribute:
-    case RespType.Push:
-      return L_LENGTH;
-    case RespType.Integer:
-    case RespType.BigNumber:
-      return L_INTEGER;
-    case RespType.SimpleString:
-    case RespType.SimpleError:
-      return L_TEXT;
-    case RespType.Double:
-      return L_DOUBLE;
-    case RespType.Boolean:
-      return L_BOOLEAN;
-    case RespType.Null:
-      return L_EMPTY;
-    default:
-      return -1;
-  }
-}
+/** How the header line of each type byte is read; -1 for a byte that is not a RESP type. */
+const LINE_KIND = new Int8Array(256).fill(-1);
+for (const type of '$!=*%~|>') LINE_KIND[type.charCodeAt(0)] = L_LENGTH;
+for (const type of ':(') LINE_KIND[type.charCodeAt(0)] = L_INTEGER;
+LINE_KIND[RespType.SimpleString] = LINE_KIND[RespType.SimpleError] = L_TEXT;
+LINE_KIND[RespType.Double] = L_DOUBLE;
+LINE_KIND[RespType.Boolean] = L_BOOLEAN;
+LINE_KIND[RespType.Null] = L_EMPTY;
 
-function isDoubleByte(byte: number): boolean {
-  // 0-9 . + - e E and the letters of inf / nan in either case
-  return (
-    (byte >= 0x30 && byte <= 0x39) ||
-    byte === 0x2e || byte === 0x2b || byte === MINUS ||
-    byte === 0x65 || byte === 0x45 ||
-    byte === 0x69 || byte === 0x49 || byte === 0x6e || byte === 0x4e ||
-    byte === 0x66 || byte === 0x46 || byte === 0x61 || byte === 0x41
-  );
-}
+/** Bytes a double may hold: digits, sign, '.', exponent, and the letters of inf / nan. */
+const DOUBLE_BYTES = new Uint8Array(256);
+for (const char of '0123456789.+-eEiInNfFaA') DOUBLE_BYTES[char.charCodeAt(0)] = 1;
 
 function printable(byte: number): string {
   return byte >= 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `0x${byte.toString(16).padStart(2, '0')}`;
 }
 
 export class FrameScanner {
-  private state = S_TYPE;
+  private state: number = S_TYPE;
   private type = 0;
-  private kind = 0;
+  private kind: number = L_LENGTH;
   // Header line accumulation (numbers are parsed digit by digit, text is only checked).
   private negative = false;
   private digits = 0;
@@ -161,7 +127,7 @@ export class FrameScanner {
         }
         case S_TYPE: {
           const byte = chunk[i] as number;
-          const kind = lineKind(byte);
+          const kind = LINE_KIND[byte] as number;
           if (kind < 0) this.fail(`unexpected byte ${printable(byte)} where a RESP type was expected`, i, start);
           this.type = byte;
           this.kind = kind;
@@ -243,7 +209,7 @@ export class FrameScanner {
         if (byte === LF) this.fail('LF without CR inside a simple string', at, start);
         return;
       case L_DOUBLE:
-        if (!isDoubleByte(byte)) this.fail(`invalid character ${printable(byte)} in a double`, at, start);
+        if (DOUBLE_BYTES[byte] !== 1) this.fail(`invalid character ${printable(byte)} in a double`, at, start);
         return;
       case L_BOOLEAN:
         if (position > 0 || (byte !== 0x74 && byte !== 0x66)) this.fail(`invalid boolean ${printable(byte)}`, at, start);

@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A redis-server child process listening on 127.0.0.1 at a free port, keeping nothing on disk. */
 export interface RedisProcess {
@@ -17,6 +20,8 @@ export interface StartRedisOptions {
   port?: number;
   /** Extra `--name value` arguments. */
   args?: string[];
+  /** Start as a replica of this server (`--replicaof host port`). */
+  replicaOf?: { host: string; port: number };
   /** Binary to run; default `redis-server` on PATH. */
   binary?: string;
   /** How long to wait for the server to accept connections. */
@@ -69,8 +74,11 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
 }
 
 function launch(binary: string, port: number, options: StartRedisOptions): Promise<RedisProcess> {
+  // Its own working directory: a replica writes the RDB of its initial sync there.
+  const dir = mkdtempSync(join(tmpdir(), 'hitless-redis-'));
   const args = [
     '--port', String(port),
+    '--dir', dir,
     '--bind', '127.0.0.1',
     '--save', '',
     '--appendonly', 'no',
@@ -78,10 +86,17 @@ function launch(binary: string, port: number, options: StartRedisOptions): Promi
     '--protected-mode', 'no',
     '--loglevel', 'notice',
     '--logfile', '',
+    ...(options.replicaOf ? ['--replicaof', options.replicaOf.host, String(options.replicaOf.port)] : []),
     ...(options.args ?? []),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  track(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => fail(new Error(`redis-server on port ${port} did not start in time:\n${output}`)), options.startTimeoutMs ?? 10_000);
@@ -107,6 +122,23 @@ function launch(binary: string, port: number, options: StartRedisOptions): Promi
       clearTimeout(timer);
       reject(new Error(`redis-server on port ${port} exited with code ${code}:\n${output}`));
     });
+  });
+}
+
+/**
+ * Servers still running when this process exits (a crash, process.exit) are killed with it, so
+ * that none is left behind. A SIGKILL of this process cannot be caught: that one leaves them.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const server of running) server.kill('SIGKILL');
   });
 }
 

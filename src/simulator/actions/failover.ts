@@ -1,0 +1,71 @@
+/**
+ * `failover`: FAILING_OVER, then either a real failover (spawned servers: requests are held, the
+ * in-flight ones drain, the replica is promoted and every connection is moved to it with its
+ * state) or a stall of upstream traffic (a given upstream), then FAILED_OVER.
+ */
+import { failedOverFrame, failingOverFrame } from '../push-frames.js';
+import type { ProxyConnection } from '../proxy-connection.js';
+import { waitFor } from '../timing.js';
+import type { ActionContext, ActionDefinition } from './index.js';
+import { FAULT_PARAMETERS, notify, readFaults } from './notify.js';
+import { Params } from './params.js';
+
+export const failoverAction: ActionDefinition = {
+  parse(raw) {
+    const params = new Params(raw, ['time_s', 'stall_s', 'drain_timeout_s', 'timeout_s', 'shards', 'drop_closing', ...FAULT_PARAMETERS]);
+    const timeS = params.number('time_s', 15);
+    const stallS = params.number('stall_s', 2);
+    const drainTimeoutS = params.number('drain_timeout_s', 5);
+    const timeoutS = params.number('timeout_s', 10, 0.1);
+    const shards = params.shards();
+    const dropClosing = params.boolean('drop_closing');
+    const faults = readFaults(params);
+
+    return async (ctx) => {
+      const seq = ctx.nextSeq();
+      const started = Date.now();
+      const tell = (connections: Iterable<ProxyConnection>) =>
+        notify(connections, 'FAILING_OVER', seq, ctx.actionId, faults, () => failingOverFrame(seq, timeS - (Date.now() - started) / 1000, shards));
+      const told = tell(ctx.connections());
+      const closeWindow = ctx.openWindow({ applies: () => true, notice: (connection) => tell([connection]) });
+      ctx.step('failing-over', { seq, time_s: timeS, connections: told });
+      const release = ctx.holdAll(`failover:${ctx.actionId}`);
+      let output: Record<string, unknown>;
+      try {
+        output = ctx.topology.spawned ? await promote(ctx, drainTimeoutS, timeoutS) : await stall(ctx, stallS);
+      } finally {
+        release();
+        closeWindow();
+      }
+      if (dropClosing) {
+        ctx.step('closing-notification-dropped', { seq });
+      } else {
+        const count = notify(ctx.connections(), 'FAILED_OVER', seq, ctx.actionId, faults, () => failedOverFrame(seq, shards));
+        ctx.step('failed-over', { seq, connections: count });
+      }
+      return { seq, shards, failed_over_sent: !dropClosing, ...output };
+    };
+  },
+};
+
+async function stall(ctx: ActionContext, stallS: number): Promise<Record<string, unknown>> {
+  ctx.step('upstream-stalled', { stall_s: stallS });
+  await ctx.sleep(stallS);
+  return { mode: 'stall', stall_s: stallS };
+}
+
+async function promote(ctx: ActionContext, drainTimeoutS: number, timeoutS: number): Promise<Record<string, unknown>> {
+  const drained = await waitFor(() => ctx.connections().every((c) => c.inFlight === 0), drainTimeoutS * 1000, 'drain', ctx.signal).then(
+    () => true,
+    (error: unknown) => {
+      if (ctx.signal.aborted) throw error;
+      return false; // connections still owing replies are closed when moved
+    },
+  );
+  ctx.step('promoting', { drained });
+  const { from, to } = await ctx.topology.failover(timeoutS * 1000, ctx.signal);
+  ctx.moveUpstream(to);
+  const detail = { mode: 'promote', from: `${from.host}:${from.port}`, to: `${to.host}:${to.port}` };
+  ctx.step('promoted', detail);
+  return detail;
+}

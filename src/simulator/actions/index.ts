@@ -1,0 +1,81 @@
+/**
+ * Actions: the contract every action implements (validate parameters up front, then run against
+ * an {@link ActionContext}) and the registry of action types. Unknown types are rejected with a
+ * ConfigError.
+ */
+import { ConfigError } from '../../errors.js';
+import type { Endpoint } from '../endpoint.js';
+import type { ProxyConnection } from '../proxy-connection.js';
+import type { Topology } from '../topology.js';
+import type { ActionType, HostPort } from '../types.js';
+import { bindAction } from './bind.js';
+import { failoverAction } from './failover.js';
+import { cutAction, latencyAction } from './faults.js';
+import { migrateAction } from './migrate.js';
+
+/** While open, a connection that opts in and `applies` is told `notice` (e.g. MOVING with the time left). */
+export interface NoticeWindow {
+  applies(connection: ProxyConnection): boolean;
+  notice(connection: ProxyConnection): void;
+}
+
+export interface ActionContext {
+  readonly actionId: string;
+  /** Aborts when the simulator closes. */
+  readonly signal: AbortSignal;
+  readonly endpoints: readonly Endpoint[];
+  readonly topology: Topology;
+  activeEndpoint(): Endpoint;
+  setActiveEndpoint(endpoint: Endpoint): void;
+  /** Open connections, optionally only those on one endpoint. */
+  connections(endpoint?: Endpoint): ProxyConnection[];
+  connection(id: string): ProxyConnection | undefined;
+  /** The next notification sequence number. */
+  nextSeq(): number;
+  /** Reports a step (event `action.step` and a line in the CLI log). */
+  step(step: string, detail?: Record<string, unknown>): void;
+  /** Waits; rejects when the simulator closes. */
+  sleep(seconds: number): Promise<void>;
+  openWindow(window: NoticeWindow): () => void;
+  /** Adds reply latency from a named source (the largest source wins); returns its removal. */
+  addLatency(source: string, ms: number): () => void;
+  /** Holds requests on every connection, including ones opened later; returns the release. */
+  holdAll(reason: string): () => void;
+  /** Points every endpoint, and every open connection, at another server. */
+  moveUpstream(target: HostPort): void;
+}
+
+export interface ActionEnvironment {
+  /** The simulator's endpoints as `host:port`. */
+  readonly endpoints: readonly string[];
+}
+
+/** A validated action, ready to run; resolves with its output. */
+export type ActionPlan = (ctx: ActionContext) => Promise<Record<string, unknown>>;
+
+export interface ActionDefinition {
+  /** Validates the parameters (throws a ConfigError naming the bad one) and returns the plan. */
+  parse(raw: unknown, env: ActionEnvironment): ActionPlan;
+}
+
+const ACTIONS: Record<ActionType, ActionDefinition> = {
+  bind: bindAction,
+  moving: bindAction,
+  migrate: migrateAction,
+  failover: failoverAction,
+  latency: latencyAction,
+  cut: cutAction,
+};
+
+export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
+
+export function isActionType(type: unknown): type is ActionType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, type);
+}
+
+/** Validates an action request and returns its plan. */
+export function planAction(type: unknown, parameters: unknown, env: ActionEnvironment): ActionPlan {
+  if (!isActionType(type)) throw new ConfigError('type', type, `an action type: ${ACTION_TYPES.join(', ')}`);
+  return ACTIONS[type].parse(parameters, env);
+}
+

@@ -1,0 +1,45 @@
+/**
+ * `migrate`: MIGRATING to every connection that opted in, replies slow down while the shard
+ * migrates, then MIGRATED (unless the `drop_closing` fault is on).
+ */
+import { migratedFrame, migratingFrame } from '../push-frames.js';
+import type { ProxyConnection } from '../proxy-connection.js';
+import type { ActionDefinition } from './index.js';
+import { FAULT_PARAMETERS, notify, readFaults } from './notify.js';
+import { Params } from './params.js';
+
+export const migrateAction: ActionDefinition = {
+  parse(raw) {
+    const params = new Params(raw, ['time_s', 'duration_s', 'delay_ms', 'shards', 'drop_closing', ...FAULT_PARAMETERS]);
+    const timeS = params.number('time_s', 15);
+    const durationS = params.number('duration_s', 10);
+    const delayMs = params.number('delay_ms', 50, 0, 60_000);
+    const shards = params.shards();
+    const dropClosing = params.boolean('drop_closing');
+    const faults = readFaults(params);
+
+    return async (ctx) => {
+      const seq = ctx.nextSeq();
+      const started = Date.now();
+      const tell = (connections: Iterable<ProxyConnection>) =>
+        notify(connections, 'MIGRATING', seq, ctx.actionId, faults, () => migratingFrame(seq, timeS - (Date.now() - started) / 1000, shards));
+      const told = tell(ctx.connections());
+      const closeWindow = ctx.openWindow({ applies: () => true, notice: (connection) => tell([connection]) });
+      const removeLatency = ctx.addLatency(`migrate:${ctx.actionId}`, delayMs);
+      ctx.step('migrating', { seq, time_s: timeS, delay_ms: delayMs, connections: told });
+      try {
+        await ctx.sleep(durationS);
+      } finally {
+        removeLatency();
+        closeWindow();
+      }
+      if (dropClosing) {
+        ctx.step('closing-notification-dropped', { seq });
+      } else {
+        const count = notify(ctx.connections(), 'MIGRATED', seq, ctx.actionId, faults, () => migratedFrame(seq, shards));
+        ctx.step('migrated', { seq, connections: count });
+      }
+      return { seq, shards, migrated_sent: !dropClosing };
+    };
+  },
+};

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * hitless-simulator: runs the maintenance simulator until SIGINT/SIGTERM.
+ *
+ *   hitless-simulator --spawn --endpoints 2 --api-port 0
+ *   hitless-simulator --upstream 127.0.0.1:6379 --api-port 8080
+ *
+ * When ready it prints one JSON line on stdout:
+ *   {"ready":true,"endpoints":["127.0.0.1:P1","127.0.0.1:P2"],"api":"http://127.0.0.1:P"}
+ * and then logs actions and notifications on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../errors.js';
+import { createMaintSimulator } from './index.js';
+import type { MaintSimulatorOptions, SimulatorEvent } from './types.js';
+
+const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [options]
+
+  --spawn               spawn a redis-server primary and replica (needs redis-server on PATH)
+  --upstream host:port  front this Redis server instead
+  --endpoints N         endpoints (listening ports) to expose (default 2)
+  --ports P1,P2,…       ports for the endpoints (default: free ports)
+  --api-port P          port of the HTTP control API (default 0: any free port)
+  --redis-server PATH   redis-server binary for --spawn
+  --quiet               do not log events on stderr
+  -h, --help            show this help`;
+
+function fail(message: string): never {
+  process.stderr.write(`hitless-simulator: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function integer(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) fail(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function options(argv: string[]): { options: MaintSimulatorOptions; quiet: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        spawn: { type: 'boolean' },
+        upstream: { type: 'string' },
+        endpoints: { type: 'string' },
+        ports: { type: 'string' },
+        'api-port': { type: 'string' },
+        'redis-server': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const result: MaintSimulatorOptions = { apiPort: integer(values['api-port'], '--api-port') ?? 0 };
+  if (values.spawn) result.spawn = true;
+  if (values.upstream !== undefined) {
+    const colon = values.upstream.lastIndexOf(':');
+    const port = integer(colon < 0 ? undefined : values.upstream.slice(colon + 1), '--upstream port');
+    if (colon <= 0 || port === undefined) fail('--upstream must be host:port');
+    result.upstream = { host: values.upstream.slice(0, colon).replace(/^\[|\]$/g, ''), port };
+  }
+  const endpoints = integer(values.endpoints, '--endpoints');
+  if (endpoints !== undefined) result.endpoints = endpoints;
+  if (values.ports !== undefined) result.ports = values.ports.split(',').map((port) => integer(port.trim(), '--ports') ?? 0);
+  if (values['redis-server'] !== undefined) result.redisServer = values['redis-server'];
+  return { options: result, quiet: values.quiet === true };
+}
+
+function describe(event: SimulatorEvent): string {
+  const time = new Date(event.at).toISOString().slice(11, 23);
+  switch (event.type) {
+    case 'action.started':
+      return `${time} action ${event.action} ${event.actionId} started ${JSON.stringify(event.parameters)}`;
+    case 'action.step':
+      return `${time} action ${event.action} ${event.actionId}: ${event.step} ${JSON.stringify(event.detail ?? {})}`;
+    case 'action.finished':
+      return `${time} action ${event.action} ${event.actionId} ${event.status}${event.error ? `: ${event.error}` : ''}`;
+    case 'frame.sent':
+      return `${time} ${event.connectionId}@${event.endpoint} <- ${event.frameType}${event.seq === null ? '' : ` seq ${event.seq}`} (${event.bytes.length} bytes)`;
+    case 'connection.opened':
+      return `${time} ${event.connectionId}@${event.endpoint} opened from ${event.remote}`;
+    case 'connection.optedIn':
+      return `${time} ${event.connectionId}@${event.endpoint} maintenance notifications ${event.endpointType ?? 'off'}`;
+    case 'connection.closed':
+      return `${time} ${event.connectionId}@${event.endpoint} closed (${event.reason})`;
+    case 'endpoint.state':
+      return `${time} endpoint ${event.endpoint} ${event.state}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const { options: simulatorOptions, quiet } = options(process.argv.slice(2));
+  let simulator;
+  try {
+    simulator = await createMaintSimulator(simulatorOptions);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const sim = simulator;
+  if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describe(event)}\n`));
+  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, api: sim.api })}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
+    sim.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main();

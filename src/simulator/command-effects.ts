@@ -1,0 +1,107 @@
+/**
+ * What a client request means to the proxy: whether the proxy answers it itself
+ * (`CLIENT MAINT_NOTIFICATIONS`), how many replies the server will send for it (so that a
+ * synthetic reply can be spliced in order), and which connection state it sets (replayed on a
+ * new upstream socket after a failover).
+ */
+import { ENDPOINT_TYPES, type EndpointType } from './types.js';
+
+export type ReplayKey = 'hello' | 'auth' | 'select' | 'setname';
+
+export interface RequestEffect {
+  /** The proxy answers with this reply instead of forwarding. */
+  answer?: { reply: Buffer; endpointType?: EndpointType | null };
+  /** Replies the server sends for it; null when that cannot be known (the connection stops counting). */
+  replies: number | null;
+  /** State to replay on a new upstream socket. */
+  replay?: ReplayKey;
+  /** Protocol the connection uses from now on. */
+  protocol?: 2 | 3;
+  /** RESET: back to a fresh connection. */
+  reset?: true;
+  /** CLIENT REPLY mode. */
+  replyMode?: 'on' | 'off' | 'skip';
+  /** A (un)subscribe command (its name), to track subscriptions. */
+  subscription?: string;
+}
+
+export interface ConnectionProtocolState {
+  protocol: 2 | 3;
+}
+
+const OK = Buffer.from('+OK\r\n');
+const PUBSUB = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SUNSUBSCRIBE']);
+
+function error(text: string): Buffer {
+  return Buffer.from(`-${text}\r\n`);
+}
+
+function upper(arg: Buffer | undefined): string {
+  return arg === undefined ? '' : arg.toString('latin1').toUpperCase();
+}
+
+export function classifyRequest(args: readonly Buffer[] | null, state: ConnectionProtocolState): RequestEffect {
+  if (args === null) return { replies: 1 };
+  if (args.length === 0) return { replies: 0 }; // an empty inline line: the server ignores it
+  const name = upper(args[0]);
+  switch (name) {
+    case 'CLIENT':
+      return classifyClient(args, state);
+    case 'HELLO': {
+      const version = args[1] === undefined ? undefined : args[1].toString('latin1');
+      const effect: RequestEffect = { replies: 1, replay: 'hello' };
+      if (version === '3') effect.protocol = 3;
+      else if (version === '2') effect.protocol = 2;
+      return effect;
+    }
+    case 'AUTH':
+      return { replies: 1, replay: 'auth' };
+    case 'SELECT':
+      return { replies: 1, replay: 'select' };
+    case 'RESET':
+      return { replies: 1, reset: true, protocol: 2 };
+    case 'MONITOR':
+      return { replies: null };
+    default:
+      if (PUBSUB.has(name)) {
+        // RESP3 confirms with push frames, which are not replies; RESP2 with one reply per channel
+        // (and an unknown number for an argument-less unsubscribe).
+        if (state.protocol === 3) return { replies: 0, subscription: name };
+        return { replies: args.length > 1 ? args.length - 1 : null, subscription: name };
+      }
+      return { replies: 1 };
+  }
+}
+
+function classifyClient(args: readonly Buffer[], state: ConnectionProtocolState): RequestEffect {
+  const sub = upper(args[1]);
+  if (sub === 'SETNAME') return { replies: 1, replay: 'setname' };
+  if (sub === 'REPLY') {
+    const mode = upper(args[2]);
+    if (mode === 'ON') return { replies: 1, replyMode: 'on' };
+    if (mode === 'OFF') return { replies: 0, replyMode: 'off' };
+    if (mode === 'SKIP') return { replies: 0, replyMode: 'skip' };
+    return { replies: 1 };
+  }
+  if (sub !== 'MAINT_NOTIFICATIONS') return { replies: 1 };
+  return { replies: 0, answer: maintAnswer(args, state) };
+}
+
+/** `CLIENT MAINT_NOTIFICATIONS ON [moving-endpoint-type T]` / `OFF`, answered as a managed server would. */
+function maintAnswer(args: readonly Buffer[], state: ConnectionProtocolState): { reply: Buffer; endpointType?: EndpointType | null } {
+  const mode = upper(args[2]);
+  if (mode === 'OFF' && args.length === 3) return { reply: OK, endpointType: null };
+  if (mode !== 'ON') return { reply: error("ERR syntax error: expected 'CLIENT MAINT_NOTIFICATIONS ON|OFF [moving-endpoint-type <type>]'") };
+  if (state.protocol !== 3) return { reply: error('ERR CLIENT MAINT_NOTIFICATIONS requires RESP3 (send HELLO 3 first)') };
+  let type: EndpointType = 'internal-ip';
+  for (let i = 3; i < args.length; i += 2) {
+    const option = args[i]?.toString('latin1').toLowerCase();
+    const value = args[i + 1]?.toString('latin1').toLowerCase();
+    if (option !== 'moving-endpoint-type' || value === undefined) return { reply: error(`ERR syntax error: unknown option '${option ?? ''}'`) };
+    if (!(ENDPOINT_TYPES as readonly string[]).includes(value)) {
+      return { reply: error(`ERR invalid moving-endpoint-type '${value}', expected one of ${ENDPOINT_TYPES.join(', ')}`) };
+    }
+    type = value as EndpointType;
+  }
+  return { reply: OK, endpointType: type };
+}

@@ -1,0 +1,182 @@
+/**
+ * HTTP control API on 127.0.0.1, shaped like the fault-injector contract the official clients'
+ * suites use:
+ *   POST /action {"type","parameters"}          → {"action_id","status":"pending"}
+ *   GET  /action/{id}                           → {"action_id","type","status","error"?,"output"?}
+ *   GET  /connections                           → {"connections":[…]}
+ *   GET  /endpoints                             → {"endpoints","active","upstream"}
+ *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
+ *   POST /send-to-client/{id}[?encoding=…]     same, one connection
+ *   DELETE /connections/{id}                    closes one connection
+ * Bad requests get a 4xx with {"error": "…"}; they never touch live connections.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { HitlessError } from '../errors.js';
+import { LOOPBACK } from './endpoint.js';
+import type { ActionRequest, ConnectionInfo, MaintSimulator } from './types.js';
+
+export interface HttpApi {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function startHttpApi(sim: MaintSimulator, port: number): Promise<HttpApi> {
+  const server = createServer((request, response) => {
+    handle(sim, request, response).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : error instanceof HitlessError ? 400 : 500;
+      send(response, status, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: LOOPBACK }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      const actual = typeof address === 'object' && address !== null ? address.port : port;
+      resolve({
+        url: `http://${LOOPBACK}:${actual}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function handle(sim: MaintSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter((part) => part !== '');
+  const method = request.method ?? 'GET';
+  const route = (expected: string) => {
+    if (method !== expected) throw new HttpError(405, `${method} is not allowed on ${url.pathname}; use ${expected}`);
+  };
+  const [head, id, extra] = parts;
+  if (extra !== undefined) throw new HttpError(404, `no such route: ${url.pathname}`);
+
+  if (head === 'action' && id === undefined) {
+    route('POST');
+    const body = parseJson(await readBody(request));
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {"type","parameters"}');
+    const { type, parameters } = body as { type?: unknown; parameters?: unknown };
+    const actionId = sim.start({ type, parameters } as ActionRequest);
+    return send(response, 200, { action_id: actionId, status: 'pending' });
+  }
+  if (head === 'action' && id !== undefined) {
+    route('GET');
+    const status = sim.action(id);
+    if (status === undefined) throw new HttpError(404, `no such action: ${id}`);
+    const { actionId, ...rest } = status;
+    return send(response, 200, { action_id: actionId, ...rest });
+  }
+  if (head === 'connections' && id === undefined) {
+    route('GET');
+    return send(response, 200, { connections: sim.connections().map(toJson) });
+  }
+  if (head === 'connections' && id !== undefined) {
+    route('DELETE');
+    await sim.run({ type: 'cut', parameters: { connection_id: id, mid_reply: false } }).catch(() => {
+      throw new HttpError(404, `no open connection ${id}`);
+    });
+    return send(response, 200, { success: true, connectionId: id });
+  }
+  if (head === 'endpoints' && id === undefined) {
+    route('GET');
+    return send(response, 200, { endpoints: sim.endpoints, active: sim.activeEndpoint, upstream: sim.upstream });
+  }
+  if (head === 'send-to-all-clients' && id === undefined) {
+    route('POST');
+    const bytes = decodeData(await readBody(request), request, url);
+    return send(response, 200, { results: sim.inject(bytes).map((connectionId) => ({ connectionId, success: true })) });
+  }
+  if (head === 'send-to-client' && id !== undefined) {
+    route('POST');
+    const bytes = decodeData(await readBody(request), request, url);
+    if (!sim.connections().some((connection) => connection.id === id)) throw new HttpError(404, `no open connection ${id}`);
+    sim.inject(bytes, { connectionId: id });
+    return send(response, 200, { connectionId: id, success: true });
+  }
+  throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, `the body is larger than ${MAX_BODY} bytes`));
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The bytes to send: the body itself, or JSON {"data","encoding"}; base64 unless `encoding=raw`. */
+function decodeData(body: Buffer, request: IncomingMessage, url: URL): Buffer {
+  let encoding = url.searchParams.get('encoding');
+  let data: Buffer | string = body;
+  if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
+    const json = parseJson(body) as { data?: unknown; encoding?: unknown } | null;
+    if (json === null || typeof json !== 'object' || typeof json.data !== 'string') throw new HttpError(400, 'the JSON body must be {"data": "…", "encoding"?: "raw"|"base64"}');
+    data = json.data;
+    if (typeof json.encoding === 'string') encoding = json.encoding;
+  }
+  encoding ??= 'base64';
+  let bytes: Buffer;
+  if (encoding === 'raw') bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  else if (encoding === 'base64') {
+    const text = (typeof data === 'string' ? data : data.toString('latin1')).replace(/\s+/g, '');
+    if (!BASE64.test(text)) throw new HttpError(400, 'the data is not valid base64 (send raw bytes with ?encoding=raw)');
+    bytes = Buffer.from(text, 'base64');
+  } else throw new HttpError(400, `unknown encoding ${JSON.stringify(encoding)}; expected raw or base64`);
+  if (bytes.length === 0) throw new HttpError(400, 'nothing to send: the data is empty');
+  return bytes;
+}
+
+function toJson(connection: ConnectionInfo): Record<string, unknown> {
+  return {
+    ...connection,
+    sent: connection.sent.map((frame) => ({
+      frameType: frame.frameType,
+      seq: frame.seq,
+      at: frame.at,
+      actionId: frame.actionId,
+      data: frame.bytes.toString('base64'),
+    })),
+  };
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return;
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

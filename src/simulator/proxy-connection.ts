@@ -1,0 +1,274 @@
+/**
+ * One client connection through the proxy: client socket ⇄ upstream socket. Requests are read
+ * whole (so `CLIENT MAINT_NOTIFICATIONS` can be answered here, in order, even inside a pipeline,
+ * and so that requests can be held back during a stall or failover); replies stream through a
+ * {@link ReplyWriter} that knows where frames end.
+ */
+import type { Socket } from 'node:net';
+import { classifyRequest, type ReplayKey } from './command-effects.js';
+import { ReplyWriter } from './reply-writer.js';
+import { parseArgs, RequestReader } from './request-reader.js';
+import { Subscriptions } from './subscriptions.js';
+import type { ConnectionInfo, EndpointType, HostPort, SentFrame } from './types.js';
+import { UpstreamLink } from './upstream-link.js';
+
+export interface ConnectionHooks {
+  /** The proxy's answer to `CLIENT MAINT_NOTIFICATIONS` was written (type null: opted out). */
+  optedIn(connection: ProxyConnection): void;
+  sent(connection: ProxyConnection, frame: SentFrame): void;
+  closed(connection: ProxyConnection, reason: string): void;
+}
+
+export interface FrameMeta {
+  frameType: string;
+  seq: number | null;
+  actionId: string | null;
+}
+
+const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
+const REPLAY_ORDER: readonly ReplayKey[] = ['hello', 'auth', 'select', 'setname'];
+
+export class ProxyConnection {
+  readonly openedAt = Date.now();
+  readonly remote: string;
+  endpointType: EndpointType | null = null;
+  protocol: 2 | 3 = 2;
+  readonly sent: SentFrame[] = [];
+  private upstream: UpstreamLink;
+  private readonly writer: ReplyWriter;
+  private readonly reader = new RequestReader();
+  private readonly holds = new Set<string>();
+  private held: Array<{ frame: Buffer; replies: number }> = [];
+  /** Replies the server owes for every request accepted so far (held or forwarded). */
+  private expected = 0;
+  /** Replies the server owes for requests already written upstream. */
+  private forwarded = 0;
+  private countable = true;
+  private replyOff = false;
+  private skipNext = false;
+  private readonly replay = new Map<ReplayKey, Buffer>();
+  private readonly subscriptions = new Subscriptions();
+  private closedReason: string | null = null;
+  private readingClient = true;
+  private endReason: string | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly endpoint: string,
+    private readonly client: Socket,
+    target: HostPort,
+    holds: Iterable<string>,
+    latencyMs: number,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.remote = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    for (const reason of holds) this.holds.add(reason);
+    client.setNoDelay(true);
+    this.writer = new ReplyWriter({
+      write: (bytes) => {
+        const ok = this.client.write(bytes);
+        if (!ok) this.upstream.pause();
+        return ok;
+      },
+      destroy: (reason) => this.close(reason),
+    });
+    this.writer.setDelay(latencyMs);
+    this.upstream = this.link(target);
+    client.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    client.on('drain', () => this.upstream.resume());
+    client.on('error', () => {
+      // reported through 'close'
+    });
+    client.on('close', () => this.close(this.endReason ?? 'client closed'));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  get isHeld(): boolean {
+    return this.holds.size > 0;
+  }
+
+  /** Replies still owed by the server for forwarded requests (0 when that cannot be counted). */
+  get inFlight(): number {
+    return this.countable ? Math.max(0, this.forwarded - this.writer.repliesWritten) : 0;
+  }
+
+  /** Writes a frame of the simulator's own at the next reply boundary and logs it once written. */
+  send(bytes: Buffer, meta: FrameMeta): void {
+    if (this.closed) return;
+    this.writer.inject(bytes, () => {
+      const frame: SentFrame = { frameType: meta.frameType, seq: meta.seq, bytes, at: Date.now(), actionId: meta.actionId };
+      this.sent.push(frame);
+      this.hooks.sent(this, frame);
+    });
+  }
+
+  /** Stops forwarding requests (they queue here) until every hold is released. */
+  hold(reason: string): void {
+    this.holds.add(reason);
+  }
+
+  release(reason: string): void {
+    if (!this.holds.delete(reason) || this.holds.size > 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const { frame, replies } of held) this.forward(frame, replies);
+  }
+
+  setDelay(ms: number): void {
+    this.writer.setDelay(ms);
+  }
+
+  /** Resolves once the next reply was cut in the middle and the connection destroyed (or it closed). */
+  cutMidReply(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      this.writer.cutNextReply(resolve);
+      this.client.once('close', () => resolve());
+    });
+  }
+
+  /** Disarms a cut that found no reply in time. */
+  cancelCut(): void {
+    this.writer.cutNextReply(null);
+  }
+
+  /**
+   * Moves this connection to another server (failover): a new upstream socket gets the state the
+   * client set (HELLO, AUTH, SELECT, CLIENT SETNAME, subscriptions) replayed, with the answers
+   * swallowed.
+   * A connection with replies still owed by the old server cannot be carried and is closed.
+   */
+  moveUpstream(target: HostPort): void {
+    if (this.closed || (this.upstream.target.host === target.host && this.upstream.target.port === target.port)) return;
+    if (this.inFlight > 0 || this.writer.midFrame) {
+      this.close('failover with replies in flight');
+      return;
+    }
+    const next = this.link(target);
+    const replay = REPLAY_ORDER.map((key) => this.replay.get(key)).filter((frame): frame is Buffer => frame !== undefined);
+    next.swallowReplies(replay.length);
+    for (const frame of replay) next.write(frame);
+    for (const { frame, confirmation, count } of this.subscriptions.replay()) {
+      // RESP3 confirms with push frames, RESP2 with replies.
+      if (this.protocol === 3) next.swallowPushes(confirmation, count);
+      else next.swallowReplies(count);
+      next.write(frame);
+    }
+    const previous = this.upstream;
+    this.upstream = next;
+    previous.detach();
+    this.client.resume(); // in case the old socket had paused it (backpressure)
+  }
+
+  close(reason: string): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    this.writer.close();
+    this.upstream.detach();
+    this.client.destroy();
+    this.hooks.closed(this, reason);
+  }
+
+  info(): ConnectionInfo {
+    return {
+      id: this.id,
+      endpoint: this.endpoint,
+      remote: this.remote,
+      upstream: this.upstream.address,
+      endpointType: this.endpointType,
+      protocol: this.protocol,
+      openedAt: this.openedAt,
+      held: this.isHeld,
+      sent: [...this.sent],
+    };
+  }
+
+  private link(target: HostPort): UpstreamLink {
+    const link: UpstreamLink = new UpstreamLink(target, {
+      data: (chunk) => this.writer.receive(chunk),
+      drain: () => this.client.resume(),
+      closed: (reason) => {
+        if (link !== this.upstream) return;
+        // Let delayed replies reach the client first (e.g. the +OK of QUIT).
+        this.writer.whenIdle(() => {
+          this.endReason = reason;
+          this.client.end(() => this.close(reason));
+        });
+      },
+    });
+    return link;
+  }
+
+  private onClientData(chunk: Buffer): void {
+    if (!this.readingClient) return;
+    const upstream = this.upstream;
+    upstream.cork(); // a pipeline read in one chunk goes upstream in one write
+    try {
+      this.reader.push(chunk, (frame) => this.onRequest(frame));
+    } catch (error) {
+      // As redis-server does: an error reply, then the connection is closed.
+      this.readingClient = false;
+      const text = `-ERR Protocol error: ${(error as Error).message}\r\n`;
+      this.writer.reply(this.expected, Buffer.from(text), () => this.close('protocol error from client'));
+    } finally {
+      upstream.uncork();
+    }
+  }
+
+  private onRequest(frame: Buffer): void {
+    const args = parseArgs(frame);
+    const effect = classifyRequest(args, this);
+    let silenced = false;
+    let skipped = false;
+    if (this.replyOff && effect.replyMode !== 'on') silenced = true;
+    else if (this.skipNext) {
+      silenced = skipped = true;
+      this.skipNext = false;
+    }
+    if (effect.replyMode === 'off') this.replyOff = true;
+    else if (effect.replyMode === 'on') this.replyOff = false;
+    else if (effect.replyMode === 'skip') this.skipNext = true;
+
+    const answer = effect.answer;
+    if (answer !== undefined && this.countable) {
+      const apply = () => {
+        if (answer.endpointType === undefined) return;
+        this.endpointType = answer.endpointType;
+        this.hooks.optedIn(this);
+      };
+      if (silenced) apply();
+      else this.writer.reply(this.expected, answer.reply, apply);
+      // The server's CLIENT REPLY SKIP would apply to the next command it sees: let it skip a PING.
+      if (skipped) this.enqueue(PING, 0);
+      return;
+    }
+    if (effect.protocol !== undefined) this.protocol = effect.protocol;
+    if (effect.subscription !== undefined && args !== null) this.subscriptions.apply(effect.subscription, args);
+    if (effect.reset) {
+      this.replay.clear();
+      this.subscriptions.clear();
+      this.endpointType = null;
+      this.replyOff = false;
+      this.skipNext = false;
+    }
+    if (effect.replay !== undefined) this.replay.set(effect.replay, Buffer.from(frame));
+    const replies = effect.replies === null ? 0 : silenced ? 0 : effect.replies;
+    if (effect.replies === null) this.countable = false;
+    this.enqueue(frame, replies);
+  }
+
+  private enqueue(frame: Buffer, replies: number): void {
+    this.expected += replies;
+    if (this.holds.size > 0) this.held.push({ frame, replies });
+    else this.forward(frame, replies);
+  }
+
+  private forward(frame: Buffer, replies: number): void {
+    if (this.closed) return;
+    this.forwarded += replies;
+    if (!this.upstream.write(frame)) this.client.pause();
+  }
+}

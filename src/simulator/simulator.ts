@@ -1,0 +1,229 @@
+/**
+ * The simulator: endpoints (listening ports) in front of the Redis servers of a topology, the
+ * proxied connections, the notice windows of running actions, and the event stream.
+ */
+import type { Socket } from 'node:net';
+import { Subject } from 'rxjs';
+import { ActionRunner } from './action-runner.js';
+import { planAction, type ActionContext, type NoticeWindow } from './actions/index.js';
+import { Endpoint } from './endpoint.js';
+import { startHttpApi, type HttpApi } from './http-api.js';
+import { ProxyConnection, type ConnectionHooks } from './proxy-connection.js';
+import { delay } from './timing.js';
+import { givenUpstream, spawnTopology, type Topology } from './topology.js';
+import type {
+  ActionRequest,
+  ActionResult,
+  ActionStatus,
+  ActionType,
+  ConnectionInfo,
+  HostPort,
+  InjectOptions,
+  MaintSimulator,
+  MaintSimulatorOptions,
+  SimulatorEvent,
+} from './types.js';
+
+export class Simulator implements MaintSimulator {
+  private readonly subject = new Subject<SimulatorEvent>();
+  readonly events$ = this.subject.asObservable();
+  private readonly endpointList: Endpoint[];
+  private active: Endpoint;
+  private topology: Topology = givenUpstream({ host: '127.0.0.1', port: 0 });
+  private target: HostPort = { host: '127.0.0.1', port: 0 };
+  private readonly open = new Map<string, ProxyConnection>();
+  private readonly windows = new Set<NoticeWindow>();
+  private readonly latencies = new Map<string, { ms: number; token: object }>();
+  private readonly holds = new Set<string>();
+  private readonly aborter = new AbortController();
+  private readonly runner: ActionRunner;
+  private httpApi: HttpApi | null = null;
+  private seq = 0;
+  private connectionCount = 0;
+  private closing: Promise<void> | null = null;
+  private readonly hooks: ConnectionHooks = {
+    optedIn: (connection) => this.onOptedIn(connection),
+    sent: (connection, frame) =>
+      this.emit({ type: 'frame.sent', connectionId: connection.id, endpoint: connection.endpoint, ...frame }),
+    closed: (connection, reason) => {
+      this.open.delete(connection.id);
+      for (const endpoint of this.endpointList) endpoint.connections.delete(connection);
+      this.emit({ type: 'connection.closed', connectionId: connection.id, endpoint: connection.endpoint, reason, at: Date.now() });
+    },
+  };
+
+  constructor(private readonly options: MaintSimulatorOptions) {
+    const count = options.endpoints ?? 2;
+    this.endpointList = Array.from({ length: count }, (_, index) => new Endpoint(index, options.ports?.[index] ?? 0, {
+      accept: (endpoint, socket) => this.accept(endpoint, socket),
+      state: (endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
+    }));
+    this.active = this.endpointList[0] as Endpoint;
+    this.runner = new ActionRunner((actionId, type) => this.contextFor(actionId, type), (event) => this.emit(event));
+  }
+
+  async init(): Promise<void> {
+    this.topology = this.options.upstream
+      ? givenUpstream({ host: this.options.upstream.host, port: this.options.upstream.port })
+      : await spawnTopology(this.options.redisServer, this.aborter.signal);
+    this.target = this.topology.current();
+    for (const endpoint of this.endpointList) await endpoint.open();
+    if (this.options.apiPort !== undefined) this.httpApi = await startHttpApi(this, this.options.apiPort);
+  }
+
+  get endpoints(): readonly string[] {
+    return this.endpointList.map((endpoint) => endpoint.address);
+  }
+
+  get activeEndpoint(): string {
+    return this.active.address;
+  }
+
+  get upstream(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+
+  get api(): string | null {
+    return this.httpApi?.url ?? null;
+  }
+
+  private begin(request: ActionRequest): { actionId: string; done: Promise<ActionResult> } {
+    if (this.closing) throw new Error('the simulator is closed');
+    const plan = planAction(request.type, request.parameters, { endpoints: this.endpoints });
+    return this.runner.start(request, plan);
+  }
+
+  run(request: ActionRequest): Promise<ActionResult> {
+    try {
+      return this.begin(request).done;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  start(request: ActionRequest): string {
+    return this.begin(request).actionId;
+  }
+
+  action(actionId: string): ActionStatus | undefined {
+    return this.runner.status(actionId);
+  }
+
+  inject(frame: Uint8Array | string, options: InjectOptions = {}): string[] {
+    const bytes = typeof frame === 'string' ? Buffer.from(frame) : Buffer.from(frame);
+    let targets = [...this.open.values()];
+    if (options.connectionId !== undefined) {
+      const connection = this.open.get(options.connectionId);
+      if (connection === undefined) throw new RangeError(`no open connection ${options.connectionId}`);
+      targets = [connection];
+    }
+    for (const connection of targets) connection.send(bytes, { frameType: 'raw', seq: null, actionId: null });
+    return targets.map((connection) => connection.id);
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.open.values()].map((connection) => connection.info());
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.aborter.abort();
+    await this.httpApi?.close();
+    for (const endpoint of this.endpointList) {
+      endpoint.stopListening('retired');
+      endpoint.cutAll('simulator closed');
+    }
+    await this.runner.settle();
+    await this.topology.close();
+    this.subject.complete();
+  }
+
+  private emit(event: SimulatorEvent): void {
+    if (!this.subject.closed) this.subject.next(event);
+  }
+
+  private accept(endpoint: Endpoint, socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const id = `c${++this.connectionCount}`;
+    const holds = [...this.holds, ...endpoint.holds];
+    const connection = new ProxyConnection(id, endpoint.address, socket, this.target, holds, this.latency(), this.hooks);
+    this.open.set(id, connection);
+    endpoint.connections.add(connection);
+    this.emit({ type: 'connection.opened', connectionId: id, endpoint: endpoint.address, remote: connection.remote, at: Date.now() });
+  }
+
+  private onOptedIn(connection: ProxyConnection): void {
+    this.emit({
+      type: 'connection.optedIn',
+      connectionId: connection.id,
+      endpoint: connection.endpoint,
+      endpointType: connection.endpointType,
+      at: Date.now(),
+    });
+    if (connection.endpointType === null) return;
+    for (const window of this.windows) if (window.applies(connection)) window.notice(connection);
+  }
+
+  private latency(): number {
+    let ms = 0;
+    for (const source of this.latencies.values()) ms = Math.max(ms, source.ms);
+    return ms;
+  }
+
+  private applyLatency(): void {
+    const ms = this.latency();
+    for (const connection of this.open.values()) connection.setDelay(ms);
+  }
+
+  private contextFor(actionId: string, type: ActionType): ActionContext {
+    const signal = this.aborter.signal;
+    return {
+      actionId,
+      signal,
+      endpoints: this.endpointList,
+      topology: this.topology,
+      activeEndpoint: () => this.active,
+      setActiveEndpoint: (endpoint) => {
+        this.active = endpoint;
+      },
+      connections: (endpoint) => [...(endpoint?.connections ?? this.open.values())].filter((c) => !c.closed),
+      connection: (id) => this.open.get(id),
+      nextSeq: () => ++this.seq,
+      step: (step, detail) => this.emit({ type: 'action.step', actionId, action: type, step, ...(detail ? { detail } : {}), at: Date.now() }),
+      sleep: (seconds) => delay(seconds * 1000, signal),
+      openWindow: (window) => {
+        this.windows.add(window);
+        return () => this.windows.delete(window);
+      },
+      addLatency: (source, ms) => {
+        const token = {};
+        this.latencies.set(source, { ms, token });
+        this.applyLatency();
+        return () => {
+          if (this.latencies.get(source)?.token !== token) return;
+          this.latencies.delete(source);
+          this.applyLatency();
+        };
+      },
+      holdAll: (reason) => {
+        this.holds.add(reason);
+        for (const connection of this.open.values()) connection.hold(reason);
+        return () => {
+          this.holds.delete(reason);
+          for (const connection of this.open.values()) connection.release(reason);
+        };
+      },
+      moveUpstream: (target) => {
+        this.target = target;
+        for (const connection of [...this.open.values()]) connection.moveUpstream(target);
+      },
+    };
+  }
+}

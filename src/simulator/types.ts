@@ -1,0 +1,206 @@
+/** Public types of the maintenance simulator (`hitless/simulator`). */
+import type { Observable } from 'rxjs';
+
+/** How a connection asked to be told about a new endpoint (`CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type T`). */
+export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
+
+export const ENDPOINT_TYPES: readonly EndpointType[] = ['internal-ip', 'internal-fqdn', 'external-ip', 'external-fqdn', 'none'];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface MaintSimulatorOptions {
+  /** Front this Redis server. Exactly one of `upstream` and `spawn` is required. */
+  upstream?: HostPort;
+  /** Spawn a redis-server primary and a replica (so that `failover` is a real failover). */
+  spawn?: boolean;
+  /** How many endpoints (listening ports) to expose; default 2, at least 1 (`bind` needs 2). */
+  endpoints?: number;
+  /** Ports for the endpoints, in order; default: free ports chosen by the OS. */
+  ports?: number[];
+  /** Start the HTTP control API on this port (0 = any free port); default: no HTTP API. */
+  apiPort?: number;
+  /** redis-server binary used with `spawn`; default `redis-server` on PATH. */
+  redisServer?: string;
+}
+
+/** What `bind` (alias `moving`) accepts. Durations are seconds and may be fractional. */
+export interface BindParameters {
+  /** The time announced in MOVING (an integer on the wire, rounded up); default 15. */
+  time_s?: number;
+  /** How long the old endpoint keeps forwarding commands; default time_s × 8.5 / 15 (≈ 8.5 s). */
+  serve_s?: number;
+  /** When the old endpoint's sockets are cut and it stops accepting; default time_s × 17 / 15 (≈ 17 s). */
+  close_s?: number;
+  /** Target endpoint: its index in `sim.endpoints` or its `host:port`; default the next one. */
+  endpoint?: number | string;
+  /** Fault: the target endpoint refuses connections for this long after the MOVING. */
+  refuse_target_s?: number;
+  /** Fault: connections to the target endpoint are accepted but not served for this long. */
+  stall_target_s?: number;
+  /** Fault: send every notification twice. */
+  duplicate?: boolean;
+  /** Fault: send an unparsable notification (valid RESP, bad fields) before the real one. */
+  malformed?: boolean;
+}
+
+export interface MigrateParameters {
+  /** The time announced in MIGRATING; default 15. */
+  time_s?: number;
+  /** How long the migration lasts (replies are slowed meanwhile); default 10. */
+  duration_s?: number;
+  /** Extra delay of every reply while migrating, in ms; default 50. */
+  delay_ms?: number;
+  /** Shard ids announced; default ["1"]. */
+  shards?: string[];
+  /** Fault: do not send MIGRATED. */
+  drop_closing?: boolean;
+  duplicate?: boolean;
+  malformed?: boolean;
+}
+
+export interface FailoverParameters {
+  /** The time announced in FAILING_OVER; default 15. */
+  time_s?: number;
+  /** When fronting a given upstream: how long upstream traffic stalls; default 2. */
+  stall_s?: number;
+  /** Spawned: how long to wait for in-flight replies before failing over; default 5. */
+  drain_timeout_s?: number;
+  /** Spawned: how long the promotion may take; default 10. */
+  timeout_s?: number;
+  shards?: string[];
+  drop_closing?: boolean;
+  duplicate?: boolean;
+  malformed?: boolean;
+}
+
+export interface LatencyParameters {
+  /** Extra delay of every reply, in ms (0 removes it). */
+  delay_ms: number;
+  /** How long; default: until the next `latency` action. */
+  duration_s?: number;
+}
+
+export interface CutParameters {
+  /** The connection to cut; default every connection. */
+  connection_id?: string;
+  /** Cut in the middle of the next reply (default) or at once. */
+  mid_reply?: boolean;
+  /** How long to wait for a reply to cut; default 10. */
+  timeout_s?: number;
+}
+
+export type ActionRequest =
+  | { type: 'bind' | 'moving'; parameters?: BindParameters }
+  | { type: 'migrate'; parameters?: MigrateParameters }
+  | { type: 'failover'; parameters?: FailoverParameters }
+  | { type: 'latency'; parameters: LatencyParameters }
+  | { type: 'cut'; parameters?: CutParameters };
+
+export type ActionType = ActionRequest['type'];
+
+export type ActionState = 'pending' | 'running' | 'success' | 'failed';
+
+export interface ActionStatus {
+  actionId: string;
+  type: ActionType;
+  status: ActionState;
+  error?: string;
+  output?: Record<string, unknown>;
+}
+
+export interface ActionResult {
+  actionId: string;
+  type: ActionType;
+  status: 'success';
+  output: Record<string, unknown>;
+}
+
+/** A frame the simulator wrote to a client on its own (notification, injected bytes). */
+export interface SentFrame {
+  /** Notification type (`MOVING`, …), or `raw` for injected bytes. */
+  frameType: string;
+  seq: number | null;
+  bytes: Buffer;
+  at: number;
+  actionId: string | null;
+}
+
+export interface ConnectionInfo {
+  id: string;
+  /** The endpoint (`host:port`) the client connected to. */
+  endpoint: string;
+  /** The client's address. */
+  remote: string;
+  /** The Redis server this connection forwards to. */
+  upstream: string;
+  /** Set once the client sent `CLIENT MAINT_NOTIFICATIONS ON`; null when it never opted in. */
+  endpointType: EndpointType | null;
+  protocol: 2 | 3;
+  openedAt: number;
+  /** True while its commands are held back (stall, failover, retired endpoint). */
+  held: boolean;
+  /** Frames the simulator sent to it, in order. */
+  sent: readonly SentFrame[];
+}
+
+export type EndpointState = 'serving' | 'refusing' | 'retired';
+
+export type SimulatorEvent =
+  | { type: 'connection.opened'; connectionId: string; endpoint: string; remote: string; at: number }
+  | { type: 'connection.optedIn'; connectionId: string; endpoint: string; endpointType: EndpointType | null; at: number }
+  | { type: 'connection.closed'; connectionId: string; endpoint: string; reason: string; at: number }
+  | {
+      type: 'frame.sent';
+      connectionId: string;
+      endpoint: string;
+      frameType: string;
+      seq: number | null;
+      bytes: Buffer;
+      actionId: string | null;
+      at: number;
+    }
+  | { type: 'endpoint.state'; endpoint: string; state: EndpointState; at: number }
+  | { type: 'action.started'; actionId: string; action: ActionType; parameters: Record<string, unknown>; at: number }
+  | { type: 'action.step'; actionId: string; action: ActionType; step: string; detail?: Record<string, unknown>; at: number }
+  | {
+      type: 'action.finished';
+      actionId: string;
+      action: ActionType;
+      status: 'success' | 'failed';
+      error?: string;
+      output?: Record<string, unknown>;
+      at: number;
+    };
+
+export interface InjectOptions {
+  /** Only this connection; default every open connection. */
+  connectionId?: string;
+}
+
+export interface MaintSimulator {
+  /** Every endpoint as `host:port`, in a stable order (index 0 is the initial active one). */
+  readonly endpoints: readonly string[];
+  /** The endpoint clients should use now (changes with `bind`). */
+  readonly activeEndpoint: string;
+  /** The Redis server the endpoints forward to now (changes with a spawned failover). */
+  readonly upstream: string;
+  /** URL of the HTTP control API when `apiPort` was given, else null. */
+  readonly api: string | null;
+  /** Lifecycle events; completes on close. */
+  readonly events$: Observable<SimulatorEvent>;
+  /** Runs an action; resolves when it finished, rejects when it failed or was invalid. */
+  run(action: ActionRequest): Promise<ActionResult>;
+  /** Starts an action and returns its id at once (what the HTTP API uses). Throws on an invalid action. */
+  start(action: ActionRequest): string;
+  /** Status of an action started earlier. */
+  action(actionId: string): ActionStatus | undefined;
+  /** Writes raw bytes at the next reply boundary, to one connection or all; returns the ids written to. */
+  inject(frame: Uint8Array | string, options?: InjectOptions): string[];
+  /** Open client connections. */
+  connections(): ConnectionInfo[];
+  /** Closes every endpoint, connection, timer and spawned redis-server. Idempotent. */
+  close(): Promise<void>;
+}

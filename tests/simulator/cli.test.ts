@@ -1,0 +1,115 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { plain, RawRespClient } from '../helpers/raw-resp-client.js';
+import { startRedis } from '../helpers/redis.js';
+import { dial, sleep } from './support.js';
+
+const CLI = fileURLToPath(new URL('../../src/simulator/cli.ts', import.meta.url));
+
+interface Running {
+  child: ChildProcess;
+  ready: { ready: boolean; endpoints: string[]; api: string };
+  stdout: () => string;
+  stderr: () => string;
+}
+
+function run(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no ready line in time; stderr: ${stderr}`));
+    }, 20_000);
+    const onData = () => {
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve({ child, ready: JSON.parse(stdout.slice(0, newline)), stdout: () => stdout, stderr: () => stderr });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it was ready: ${stderr}`));
+    });
+  });
+}
+
+async function stop(running: Running, signal: NodeJS.Signals): Promise<number | null> {
+  if (running.child.exitCode !== null) return running.child.exitCode;
+  const exited = once(running.child, 'exit');
+  running.child.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+test('--spawn prints one ready line, serves, logs actions on stderr and exits cleanly on SIGTERM with its servers', async () => {
+  const running = await run(['--spawn', '--endpoints', '2', '--api-port', '0']);
+  try {
+    const { ready } = running;
+    assert.equal(Object.keys(ready), ['ready', 'endpoints', 'api']);
+    assert.is(ready.ready, true);
+    assert.is(ready.endpoints.length, 2);
+    assert.ok(ready.endpoints.every((endpoint) => /^127\.0\.0\.1:\d+$/.test(endpoint)));
+    assert.match(ready.api, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const client = await RawRespClient.connect(ready.endpoints[0]!);
+    await client.send(['HELLO', '3'], ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', 'internal-ip']);
+    const response = await fetch(`${ready.api}/action`, { method: 'POST', body: JSON.stringify({ type: 'migrate', parameters: { duration_s: 0.1, delay_ms: 0 } }) });
+    const { action_id: actionId } = (await response.json()) as { action_id: string };
+    await client.waitForPush((push) => push.elements[0]?.value === 'MIGRATED');
+    assert.is(plain(await client.command('SET', 'cli:k', 'v')), 'OK');
+    const { upstream } = (await (await fetch(`${ready.api}/endpoints`)).json()) as { upstream: string };
+    await client.close();
+    for (let i = 0; i < 50 && !running.stderr().includes(`${actionId} success`); i++) await sleep(20);
+    assert.match(running.stderr(), `action migrate ${actionId} started`);
+    assert.match(running.stderr(), `${actionId} success`);
+
+    assert.is(await stop(running, 'SIGTERM'), 0);
+    assert.is(running.stdout().trim().split('\n').length, 1, 'exactly one line on stdout');
+    for (const address of [...ready.endpoints, upstream]) assert.is(await dial(address), 'ECONNREFUSED', `${address} is gone`);
+  } finally {
+    await stop(running, 'SIGKILL');
+  }
+});
+
+test('--upstream fronts a given server and stops on SIGINT, leaving that server alone', async () => {
+  const redis = await startRedis();
+  try {
+    const running = await run(['--upstream', `${redis.host}:${redis.port}`, '--endpoints', '3', '--quiet']);
+    try {
+      assert.is(running.ready.endpoints.length, 3);
+      const client = await RawRespClient.connect(running.ready.endpoints[2]!);
+      assert.is(plain(await client.command('SET', 'cli:up', '1')), 'OK');
+      await client.close();
+      assert.is(await stop(running, 'SIGINT'), 0);
+      assert.is(running.stderr().includes('opened'), false, '--quiet logs no events');
+      assert.is(await dial(`${redis.host}:${redis.port}`), 'connected');
+    } finally {
+      await stop(running, 'SIGKILL');
+    }
+  } finally {
+    await redis.stop();
+  }
+});
+
+test('bad arguments exit with status 2 and the usage', async () => {
+  for (const args of [['--bogus'], ['--upstream', 'no-port'], ['--endpoints', 'two', '--spawn'], ['--spawn', '--upstream', '127.0.0.1:1']]) {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.is(code, 2, `${args.join(' ')} is a usage error`);
+    assert.match(stderr, 'hitless-simulator:');
+    assert.match(stderr, 'Usage: hitless-simulator');
+  }
+});
+
+test.run();
