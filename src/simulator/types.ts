@@ -34,6 +34,13 @@ export interface BindParameters {
   serve_s?: number;
   /** When the old endpoint's sockets are cut and it stops accepting; default time_s × 17 / 15 (≈ 17 s). */
   close_s?: number;
+  /**
+   * The old address is a DNS name that follows the move this many seconds after the MOVING (what
+   * clients of type `none` rely on; managed Redis: 4–10 s). From then on, connections opened on
+   * it belong to the new node: they are not told, not held and not cut, and the endpoint keeps
+   * accepting. Default: never (the old endpoint is retired at `close_s`).
+   */
+  dns_follows_s?: number;
   /** Target endpoint: its index in `sim.endpoints` or its `host:port`; default the next one. */
   endpoint?: number | string;
   /** Fault: the target endpoint refuses connections for this long after the MOVING. */

@@ -34,6 +34,39 @@ for (const endpointType of ['internal-fqdn', 'external-ip', 'external-fqdn'] as 
   });
 }
 
+test('bind with endpoint type none: MOVING without endpoint, reconnect to the configured address after timeS/2', async () => {
+  const setup = await simulatedClient({ poolSize: 4, maintNotifications: { endpointType: 'none' } });
+  const { sim, client, events } = setup;
+  const configured = sim.endpoints[0] as string;
+  const load = startLoad(client, 20, 'type-none');
+  try {
+    await until(() => load.stats.latencies.length > 200, 10_000, 'steady load');
+    const started = performance.now();
+    // The configured address is a name that DNS re-points to the new node 0.5 s after the MOVING.
+    const bind = sim.run({ type: 'bind', parameters: { time_s: 2, dns_follows_s: 0.5 } });
+    await until(() => count(events, 'handoff.started') >= 1, 5000, 'the first handoff');
+    const waited = performance.now() - started;
+    assert.ok(waited >= 950, `handoff began after timeS/2 = 1 s, not at once (${waited.toFixed(0)} ms)`);
+    await bind;
+    const after = load.stats.latencies.length;
+    await until(() => load.stats.latencies.length > after + 100, 10_000, 'load after the bind');
+  } finally {
+    await load.stop();
+  }
+  try {
+    assert.equal(load.stats.failures, []);
+    assert.equal(await mismatches(client, load.stats), []);
+    const moving = events.find((e) => e.type === 'notification.received' && e.notification.type === 'MOVING');
+    assert.ok(moving?.type === 'notification.received' && moving.notification.type === 'MOVING' && moving.notification.endpoint === null);
+    assert.is(count(events, 'handoff.succeeded'), 4);
+    for (const connection of client.state().connections) assert.is(connection.endpoint, configured);
+    // The old sockets were replaced: none of the simulator's connections predates the MOVING.
+    assert.ok(sim.connections().every((c) => c.sent.length === 0), 'every open connection is a new one');
+  } finally {
+    await setup.close();
+  }
+});
+
 test("mode 'auto' against the simulator enables the feature: supported, relaxed on MIGRATING", async () => {
   const setup = await simulatedClient({ poolSize: 2 });
   const { sim, client, events } = setup;
