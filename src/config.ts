@@ -95,7 +95,8 @@ export interface ResolvedClientOptions {
 }
 
 /** Largest delay setTimeout honours; a longer one fires immediately. */
-export const MAX_TIMER_MS = 2_147_483_647;
+export { MAX_TIMER_MS } from './transport/clock.js';
+import { MAX_TIMER_MS } from './transport/clock.js';
 export const MAX_POOL_SIZE = 10_000;
 
 const MODES: readonly MaintMode[] = ['disabled', 'enabled', 'auto'];
@@ -117,7 +118,8 @@ export function resolveMaintConfig(
   const p = (name: string) => `maintNotifications.${name}`;
   const poolSize = int(pool.poolSize, 'poolSize', 1, MAX_POOL_SIZE);
   const maxActive = pool.maxActive === undefined ? undefined : int(pool.maxActive, 'maxActive', poolSize, Number.MAX_SAFE_INTEGER);
-  const relaxedTimeout = int(or(o['relaxedTimeout'], 10_000), p('relaxedTimeout'), 1, MAX_TIMER_MS);
+  // Its backstop is 3 × relaxedTimeout, which must still fit in a timer.
+  const relaxedTimeout = int(or(o['relaxedTimeout'], 10_000), p('relaxedTimeout'), 1, Math.floor(MAX_TIMER_MS / 3));
   const maxWorkers = int(or(o['maxWorkers'], 0), p('maxWorkers'), 0, Number.MAX_SAFE_INTEGER) || autoWorkers(poolSize);
   const queue = int(or(o['handoffQueueSize'], 0), p('handoffQueueSize'), 0, Number.MAX_SAFE_INTEGER);
   const postHandoff = int(or(o['postHandoffRelaxedDuration'], 0), p('postHandoffRelaxedDuration'), 0, MAX_TIMER_MS);

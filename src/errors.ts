@@ -27,13 +27,19 @@ export interface HitlessErrorOptions {
 
 export class HitlessError extends Error {
   readonly code: HitlessErrorCode;
-  /** True when sending the same command again on another connection is safe and may succeed. */
+  /** The failure is transient: the same command may succeed if sent again (see `sent` first). */
   readonly retryable: boolean;
+  /**
+   * The command had been written to a socket when it failed: it may have run on the server.
+   * Retry such a command only when it is idempotent (GET yes, INCR no).
+   */
+  readonly sent: boolean;
 
-  constructor(code: HitlessErrorCode, message: string, options: HitlessErrorOptions & { retryable?: boolean } = {}) {
+  constructor(code: HitlessErrorCode, message: string, options: HitlessErrorOptions & { retryable?: boolean; sent?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.sent = options.sent ?? false;
     Object.defineProperty(this, BRAND, { value: code });
   }
 
@@ -102,14 +108,11 @@ export class ConnectionError extends HitlessError {
 export class TimeoutError extends HitlessError {
   static readonly codes = ['ERR_COMMAND_TIMEOUT', 'ERR_MAINTENANCE_TIMEOUT'] as const;
   readonly timeoutMs: number;
-  /** False when the command was written: it may still run on the server. True when it was never sent. */
-  readonly sent: boolean;
   constructor(code: 'ERR_COMMAND_TIMEOUT' | 'ERR_MAINTENANCE_TIMEOUT', timeoutMs: number, command: string, sent = true) {
     const during = code === 'ERR_MAINTENANCE_TIMEOUT' ? ' during server maintenance' : '';
     const where = sent ? '' : ' waiting for a connection (it was never sent)';
-    super(code, `${command} timed out after ${timeoutMs} ms${where}${during}`, { retryable: !sent });
+    super(code, `${command} timed out after ${timeoutMs} ms${where}${during}`, { retryable: true, sent });
     this.timeoutMs = timeoutMs;
-    this.sent = sent;
   }
   override get name(): string {
     return 'TimeoutError';

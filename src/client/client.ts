@@ -134,9 +134,9 @@ class Client implements MaintClient {
         if (!isRespArgument(arg)) throw invalidArgument(name, i, arg);
       });
       const upper = name.toUpperCase();
-      if (upper === 'MULTI' || upper === 'EXEC' || upper === 'DISCARD' || upper === 'WATCH') {
-        throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi()`);
-      }
+      // Inside MULTI the same commands would change the shared connection just as well.
+      const refusal = refusalReason(upper, args);
+      if (refusal !== undefined) throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi(): ${refusal}`);
     }
     const now = this.clock.now();
     const timeout = this.options.commandTimeout;
@@ -194,7 +194,10 @@ class Client implements MaintClient {
     this.status = 'connecting';
     this.publishState();
     try {
-      await this.pool.start(await this.endpointType);
+      const endpointType = await this.endpointType;
+      // close() may have run while the endpoint type was being resolved.
+      if ((this.status as Status) === 'closed') throw new ConnectionError('ERR_CLIENT_CLOSED', 'The client was closed before it connected');
+      await this.pool.start(endpointType);
       if (this.status === 'connecting') this.status = 'ready';
       this.publishState();
     } catch (error) {
@@ -204,7 +207,7 @@ class Client implements MaintClient {
   }
 
   private async callBlocking(name: string, args: RespArgument[], blockMs: number): Promise<RespValue> {
-    const connection = await this.pool.lease();
+    const connection = await this.pool.lease(blockMs + this.options.commandTimeout);
     try {
       return await new Promise<RespValue>((resolve, reject) => {
         const command = new PendingCommand(name, encodeCommand(args), this.clock.now(), blockMs + this.options.commandTimeout, blockMs, resolve, reject);

@@ -26,9 +26,6 @@ export function blockTimeMs(name: string, args: readonly unknown[]): number | un
       }
       return undefined;
     }
-    case 'WAIT':
-    case 'WAITAOF':
-      return milliseconds(args[args.length - 1]);
     default:
       return undefined;
   }
@@ -62,13 +59,19 @@ const REFUSED: Record<string, string> = {
   RESET: 'RESET would undo the handshake of a shared connection',
   HELLO: 'the handshake is managed by the client',
   AUTH: 'set username/password in the options',
+  READONLY: 'READONLY would change a shared connection',
+  READWRITE: 'READWRITE would change a shared connection',
+  WAIT: "WAIT counts acknowledgements of the calling connection's writes, and pooled writes are spread over connections",
+  WAITAOF: "WAITAOF counts acknowledgements of the calling connection's writes, and pooled writes are spread over connections",
 };
+
+const CLIENT_SUBCOMMANDS_REFUSED = new Set(['MAINT_NOTIFICATIONS', 'SETNAME', 'TRACKING', 'REPLY', 'NO-EVICT', 'NO-TOUCH', 'SETINFO']);
 
 /** Why `name` cannot be sent through the shared pool, or undefined when it can. `args` excludes the command name. */
 export function refusalReason(name: string, args: readonly unknown[]): string | undefined {
   if (name === 'CLIENT') {
     const sub = String(args[0] ?? '').toUpperCase();
-    if (sub === 'MAINT_NOTIFICATIONS' || sub === 'SETNAME' || sub === 'TRACKING' || sub === 'REPLY') {
+    if (CLIENT_SUBCOMMANDS_REFUSED.has(sub)) {
       return `CLIENT ${sub} changes a shared connection; it is managed by the client`;
     }
     return undefined;

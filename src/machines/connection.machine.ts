@@ -109,6 +109,8 @@ export const connectionMachine = setup({
     movingPending: ({ context }) => context.moving !== null,
     /** Whether the pending MOVING is still worth acting on; the pool provides it with its clock. */
     movingStillDue: () => true,
+    /** Whether the pending MOVING's start time (`beginAt`) has come; the pool provides it with its clock. */
+    movingBegun: () => true,
     relaxed: ({ context }) => hasRelaxation(context),
   },
   delays: {
@@ -174,13 +176,16 @@ export const connectionMachine = setup({
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: {
           target: 'ready',
-          actions: assign({
-            endpoint: ({ event }) => event.output.endpoint,
-            attempt: 0,
-            lastError: null,
-            // Reconnected straight to where a MOVING pointed: nothing left to move.
-            moving: ({ context, event }) => (context.moving?.target === event.output.endpoint ? null : context.moving),
-            handoffFailures: ({ context, event }) => (context.moving?.target === event.output.endpoint ? 0 : context.handoffFailures),
+          actions: enqueueActions(({ context, event, enqueue, check }) => {
+            // Reconnected straight to where a MOVING pointed (for "no endpoint": after its timeS/2
+            // wait, when DNS has had time to follow): nothing left to move.
+            const arrived = context.moving !== null && context.moving.target === event.output.endpoint && check('movingBegun');
+            enqueue.assign({
+              endpoint: event.output.endpoint,
+              attempt: 0,
+              lastError: null,
+              ...(arrived ? { moving: null, handoffFailures: 0 } : {}),
+            });
           }),
         },
         onError: {

@@ -14,9 +14,11 @@ export interface ConnectionHost {
   open(connection: Connection, signal: AbortSignal): Promise<{ pipeline: Pipeline; endpoint: Endpoint; maint: OpenedSocket['maint'] }>;
   onPush(connection: Connection, frame: RespValue[]): void;
   onStateChange(connection: Connection, previous: ConnectionStateValue): void;
+  onRoutableChange(connection: Connection): void;
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
   /** Grace for draining in-flight replies before a socket is closed. */
   readonly closeGraceMs: number;
+  readonly clock: Clock;
   readonly relaxedTimeoutMs: number;
 }
 
@@ -56,9 +58,24 @@ export class Connection {
     return this.pipeline?.inflightCount ?? 0;
   }
 
-  /** Ready for commands: a live socket in an idle or relaxed state. */
+  /** Set while a handoff waits for the old socket's replies: no new commands until the swap. */
+  private draining = false;
+  /** While handing off, the old socket still takes commands until this time (half the MOVING's time). */
+  private oldSocketUntil = 0;
+
+  /**
+   * Ready for commands: a live socket, idle or relaxed — or handing off while the new socket is
+   * being dialled, in the first half of the MOVING's time (the old endpoint serves for ~8.5 of
+   * 15 s; later writes could go unanswered), and not while the old socket drains.
+   */
   get ready(): boolean {
-    return (this.state === 'idle' || this.state === 'relaxed') && this.pipeline !== null && this.pipeline.writable;
+    const state = this.state;
+    if (state === 'handingOff') {
+      if (this.draining || this.host.clock.now() >= this.oldSocketUntil) return false;
+    } else if (state !== 'idle' && state !== 'relaxed') {
+      return false;
+    }
+    return this.pipeline !== null && this.pipeline.writable;
   }
 
   write(command: PendingCommand): void {
@@ -69,6 +86,10 @@ export class Connection {
   /** Called by the machine's `openSocket` actor (first connect and reconnects). */
   async open(signal: AbortSignal): Promise<OpenedSocket> {
     const opened = await this.host.open(this, signal);
+    if (signal.aborted) {
+      opened.pipeline.destroy('was on a connection closed while it connected');
+      throw new Error('aborted');
+    }
     // A socket replaced by a reconnect may still be answering: let it finish, then QUIT.
     void this.pipeline?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
@@ -102,21 +123,28 @@ export class Connection {
    */
   async swap(boundMs: number, clock: Clock): Promise<void> {
     const old = this.pipeline;
-    if (old !== null && old.inflightCount > 0 && boundMs > 0) {
-      let timer: unknown;
-      await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, boundMs)))]);
-      clock.clearTimeout(timer);
-    }
-    const staged = this.staged;
-    if (staged === null || !staged.pipeline.writable) {
+    this.draining = true;
+    this.host.onRoutableChange(this);
+    try {
+      if (old !== null && old.inflightCount > 0 && boundMs > 0) {
+        let timer: unknown;
+        await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, boundMs)))]);
+        clock.clearTimeout(timer);
+      }
+      const staged = this.staged;
       this.staged = null;
-      throw new Error('the new socket closed before the swap');
+      if (staged === null || !staged.pipeline.writable) throw new Error('the new socket closed before the swap');
+      if (old !== null && old.inflightCount > 0) {
+        old.destroy('was still waiting for its reply when the endpoint moved (handoff); it may or may not have run', 'ERR_HANDOFF');
+      } else {
+        void old?.end(0);
+      }
+      this.pipeline = staged.pipeline;
+      this.endpoint = staged.endpoint;
+      if (this.relaxedTimeout > 0) staged.pipeline.relax(this.relaxedTimeout);
+    } finally {
+      this.draining = false;
     }
-    this.staged = null;
-    old?.destroy('was still waiting for its reply when the endpoint moved (handoff); it may or may not have run', 'ERR_HANDOFF');
-    this.pipeline = staged.pipeline;
-    this.endpoint = staged.endpoint;
-    if (this.relaxedTimeout > 0) staged.pipeline.relax(this.relaxedTimeout);
   }
 
   attach(ref: ActorRefFrom<ConnectionMachine>): void {
@@ -134,6 +162,11 @@ export class Connection {
         }
         const next = snapshot.status === 'done' ? 'closed' : connectionStateName(snapshot.value);
         if (next === this.state) return;
+        const moving = snapshot.context.moving;
+        if (next === 'handingOff' && moving !== null) {
+          // With an endpoint the handoff starts on receipt; without, at half time already.
+          this.oldSocketUntil = moving.endpoint === null ? moving.beginAt : (moving.beginAt + moving.deadlineAt) / 2;
+        }
         const previous = this.state;
         this.state = next;
         this.host.onStateChange(this, previous);
@@ -157,6 +190,7 @@ export class Connection {
   /** A pipeline's socket closed unexpectedly; only the current socket's loss matters to the machine. */
   onLost(pipeline: Pipeline, reason: string): void {
     if (pipeline !== this.pipeline) return;
+    this.host.onRoutableChange(this);
     this.ref?.send({ type: 'socket.lost', reason });
   }
 }

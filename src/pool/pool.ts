@@ -15,6 +15,7 @@ import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
+import { DedicatedConnections } from './dedicated.js';
 import { ConnectionOpener } from './opener.js';
 import { poolMachine } from './pool.machine.js';
 import { WaitQueue } from './wait-queue.js';
@@ -37,7 +38,7 @@ export interface PoolDependencies {
 export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
   private routable: Connection[] = [];
-  private readonly idleDedicated: Connection[] = [];
+  private readonly dedicated: DedicatedConnections;
   private readonly waiting: WaitQueue;
   private readonly actor: Actor<typeof poolMachine>;
   private readonly maintenance: MaintenanceHandler;
@@ -46,20 +47,31 @@ export class Pool implements ConnectionHost {
   private current: Endpoint;
   readonly closeGraceMs: number;
   readonly relaxedTimeoutMs: number;
+  readonly clock: Clock;
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
   private tickTarget: Connection | null = null;
+  /** Connections that are relaxed or handing off right now. */
+  private readonly inMaintenance = new Set<Connection>();
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(private readonly deps: PoolDependencies) {
     const { options, clock } = deps;
+    this.clock = clock;
     this.configured = { host: options.host, port: options.port };
     this.current = this.configured;
     this.closeGraceMs = options.commandTimeout;
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.waiting = new WaitQueue(clock);
     this.opener = new ConnectionOpener(deps);
+    this.dedicated = new DedicatedConnections({
+      clock,
+      spawn: () => this.spawn(true),
+      stop: (connection) => this.stopConnection(connection),
+      lastError: (connection) => this.opener.lastErrors.get(connection.id),
+      capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
+    });
     this.maintenance = new MaintenanceHandler({
       config: options.maint,
       configuredEndpoint: this.configured,
@@ -99,6 +111,7 @@ export class Pool implements ConnectionHost {
       },
       guards: {
         movingStillDue: ({ context }) => context.moving !== null && clock.now() < context.moving.deadlineAt + options.maint.handoffTimeout,
+        movingBegun: ({ context }) => context.moving !== null && clock.now() >= context.moving.beginAt,
       },
     });
     const poolLogic = poolMachine.provide({
@@ -138,6 +151,7 @@ export class Pool implements ConnectionHost {
 
   /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
   start(endpointType: ResolvedEndpointType): Promise<void> {
+    if (this.closing) return Promise.reject(closedError());
     this.opener.endpointType = endpointType;
     const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
     for (let i = 0; i < this.deps.options.poolSize; i++) this.spawn(false);
@@ -154,6 +168,8 @@ export class Pool implements ConnectionHost {
     if (target === null || !target.ready) {
       const chosen = this.leastLoaded();
       if (chosen === undefined) {
+        // Parked while connections relax or hand off: the wait is part of the maintenance.
+        if (this.inMaintenance.size > 0) command.relax(this.relaxedTimeoutMs);
         this.waiting.push(command);
         return;
       }
@@ -174,36 +190,13 @@ export class Pool implements ConnectionHost {
   }
 
   /** A dedicated connection for one caller (blocking commands); give it back with `release`. */
-  async lease(): Promise<Connection> {
-    if (this.closing) throw closedError();
-    for (let idle = this.idleDedicated.pop(); idle !== undefined; idle = this.idleDedicated.pop()) {
-      if (idle.ready) {
-        idle.leased = true;
-        return idle;
-      }
-      this.stopConnection(idle);
-    }
-    const connection = this.spawn(true);
-    connection.leased = true;
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (connection.ready) return resolve();
-        if (connection.state === 'reconnecting' || connection.state === 'closed') {
-          this.stopConnection(connection);
-          return reject(this.opener.lastErrors.get(connection.id) ?? new ConnectionError('ERR_CONNECT', 'Could not open a dedicated connection', { retryable: true }));
-        }
-        connection.whenChanged = check;
-      };
-      check();
-    });
-    connection.whenChanged = undefined;
-    return connection;
+  lease(timeoutMs: number): Promise<Connection> {
+    if (this.closing) return Promise.reject(closedError());
+    return this.dedicated.lease(timeoutMs);
   }
 
   release(connection: Connection): void {
-    connection.leased = false;
-    if (this.closing || !connection.ready) this.stopConnection(connection);
-    else this.idleDedicated.push(connection);
+    this.dedicated.release(connection);
   }
 
   /** Stops new work, fails parked commands, drains in-flight replies and closes every socket. */
@@ -211,6 +204,7 @@ export class Pool implements ConnectionHost {
     if (this.closing) return this.whenClosed();
     this.closing = true;
     this.waiting.failAll((command) => closedError(command.name));
+    this.dedicated.closeAll();
     this.started?.reject(closedError());
     this.actor.send({ type: 'close' });
     return this.whenClosed();
@@ -256,6 +250,8 @@ export class Pool implements ConnectionHost {
   }
 
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void {
+    if (relaxed || connection.state === 'handingOff') this.inMaintenance.add(connection);
+    else this.inMaintenance.delete(connection);
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
     if (relaxed) {
       const source = Object.keys(snapshot.context.relaxSources)[0] ?? 'unknown';
@@ -267,18 +263,24 @@ export class Pool implements ConnectionHost {
     this.deps.onChange();
   }
 
+  /** The connection started or stopped taking commands without a state change (handoff drain, socket lost). */
+  onRoutableChange(connection: Connection): void {
+    if (connection.ready && !connection.dedicated) this.addRoutable(connection);
+    else this.removeRoutable(connection);
+  }
+
   onStateChange(connection: Connection, previous: ConnectionStateValue): void {
     const { emit } = this.deps;
     const state = connection.state;
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
+    if (state === 'handingOff' || connection.relaxedTimeout > 0) this.inMaintenance.add(connection);
+    else this.inMaintenance.delete(connection);
     if (connection.ready) {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
-      if (!connection.dedicated) this.addRoutable(connection);
       this.started?.resolve();
       this.started = null;
-    } else {
-      this.removeRoutable(connection);
     }
+    this.onRoutableChange(connection);
     if (state === 'reconnecting') {
       const snapshot = connection.ref?.getSnapshot();
       const attempt = snapshot?.context.attempt ?? 1;
@@ -288,9 +290,15 @@ export class Pool implements ConnectionHost {
       this.checkStartFailed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
+      this.inMaintenance.delete(connection);
       this.opener.lastErrors.delete(connection.id);
       emit({ type: 'connection.closed', ...base });
-      if (!this.closing && !connection.dedicated) this.spawn(false);
+      if (connection.dedicated) {
+        this.dedicated.onClosed(connection);
+        this.emitResized();
+      } else if (!this.closing) {
+        this.spawn(false);
+      }
     }
     connection.whenChanged?.();
     this.deps.onChange();
@@ -308,12 +316,17 @@ export class Pool implements ConnectionHost {
     const ref = this.actor.getSnapshot().children[id];
     if (ref === undefined) throw new Error(`connection actor ${id} was not spawned`);
     connection.attach(ref as never);
+    if (dedicated) this.emitResized();
     return connection;
   }
 
+  private emitResized(): void {
+    let dedicated = 0;
+    for (const connection of this.connections.values()) if (connection.dedicated) dedicated++;
+    this.deps.emit({ type: 'pool.resized', size: this.connections.size - dedicated, dedicated });
+  }
+
   private stopConnection(connection: Connection): void {
-    const index = this.idleDedicated.indexOf(connection);
-    if (index !== -1) this.idleDedicated.splice(index, 1);
     this.actor.send({ type: 'connection.stop', id: connection.id });
   }
 
@@ -336,19 +349,19 @@ export class Pool implements ConnectionHost {
   }
 
   private leastLoaded(): Connection | undefined {
-    const routable = this.routable;
-    let best = routable[0];
-    if (best === undefined || routable.length === 1) return best;
-    let least = best.inflight;
-    for (let i = 1; i < routable.length && least > 0; i++) {
-      const candidate = routable[i] as Connection;
-      if (candidate.inflight < least) {
+    let best: Connection | undefined;
+    let least = Infinity;
+    for (const candidate of this.routable) {
+      const inflight = candidate.inflight;
+      if (inflight < least && candidate.ready) {
         best = candidate;
-        least = candidate.inflight;
+        least = inflight;
+        if (inflight === 0) break;
       }
     }
     return best;
   }
+
 
   /** connect() fails when every pooled connection failed its first attempt. */
   private checkStartFailed(): void {

@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors.js';
-import type { Clock } from '../transport/clock.js';
+import { timerDelay, type Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import { Fifo } from '../transport/fifo.js';
 
@@ -41,7 +41,7 @@ export class WaitQueue {
     if (at === Infinity) return;
     this.disarm();
     this.timerAt = at;
-    this.timer = this.clock.setTimeout(() => this.expire(), Math.max(0, at - this.clock.now()));
+    this.timer = this.clock.setTimeout(() => this.expire(), timerDelay(at - this.clock.now()));
   }
 
   private disarm(): void {

@@ -8,6 +8,14 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay setTimeout honours (a longer one fires at once). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A delay setTimeout can take: longer ones are capped (the caller re-checks when it fires). */
+export function timerDelay(ms: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(0, ms));
+}
+
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout(callback, ms) {

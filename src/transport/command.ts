@@ -8,13 +8,14 @@ import type { RespValue } from '../protocol/types.js';
 export class PendingCommand {
   /** Set once the caller has been answered (reply, error or timeout); a late reply is then dropped. */
   settled = false;
-  /** Set when a maintenance relaxation stretched this command's deadline. */
+  /** Set when the command was in flight (or waiting) during a maintenance relaxation. */
   relaxed = false;
 
   constructor(
     /** The command name, for error messages (arguments are never put in errors: they may be secrets). */
     readonly name: string,
-    readonly encoded: string | Buffer,
+    /** The command's bytes until written; dropped then, so a large value is not kept until the reply. */
+    public encoded: string | Buffer,
     /** When the caller issued it, on the client's clock. */
     readonly start: number,
     /** Reply deadline length in ms (Infinity for none). Only ever grows. */
@@ -34,11 +35,9 @@ export class PendingCommand {
    * never adds one to a command that had none (Infinity stays Infinity).
    */
   relax(relaxedTimeout: number): void {
+    this.relaxed = true;
     const timeout = this.blockMs + relaxedTimeout;
-    if (this.timeout < timeout) {
-      this.timeout = timeout;
-      this.relaxed = true;
-    }
+    if (this.timeout < timeout) this.timeout = timeout;
   }
 
   succeed(value: RespValue): void {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } from '../errors.js';
 import { RespDecoder } from '../protocol/decoder.js';
 import type { RespValue } from '../protocol/types.js';
-import type { Clock } from './clock.js';
+import { timerDelay, type Clock } from './clock.js';
 import type { PendingCommand } from './command.js';
 import { Fifo } from './fifo.js';
 
@@ -63,6 +63,7 @@ export class Pipeline {
     }
     this.inflight.push(command);
     const encoded = command.encoded;
+    command.encoded = '';
     if (typeof encoded === 'string' && this.outgoingBinary === null) {
       this.outgoing += encoded;
     } else {
@@ -94,7 +95,8 @@ export class Pipeline {
     if (this.state !== 'open') return;
     this.state = 'ending';
     this.flushNow();
-    if (this.inflight.length > 0) {
+    // A blocking command may never answer (BLPOP 0): do not hold the close for it.
+    if (this.hasPendingNonBlocking()) {
       let timer: unknown;
       const grace = new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, graceMs)));
       await Promise.race([this.drained(), grace]);
@@ -107,6 +109,11 @@ export class Pipeline {
     this.failInflight('was still waiting for its reply when the connection was closed');
     this.socket.end('*1\r\n$4\r\nQUIT\r\n');
     this.socket.destroySoon();
+  }
+
+  private hasPendingNonBlocking(): boolean {
+    for (const command of this.inflight) if (!command.settled && command.blockMs === 0) return true;
+    return false;
   }
 
   /** Closes at once; commands in flight fail with a retryable ConnectionError saying `reason`. */
@@ -165,7 +172,7 @@ export class Pipeline {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.checkDeadlines();
-    }, Math.max(0, at - this.clock.now()));
+    }, timerDelay(at - this.clock.now()));
   }
 
   private disarmTimer(): void {
@@ -183,6 +190,18 @@ export class Pipeline {
     if (this.state === 'closed') return;
     const now = this.clock.now();
     let next = Infinity;
+    // Replies come in order: while the oldest command (already timed out) has no reply, none behind
+    // it has. No reply for another whole timeout means the socket is dead (e.g. a peer that vanished
+    // without a FIN): drop it so that the connection reconnects.
+    const head = this.inflight.peek();
+    if (head !== undefined && head.settled && head.timeout !== Infinity) {
+      const giveUpAt = head.deadline + head.timeout;
+      if (giveUpAt <= now) {
+        this.lostWith(new ConnectionError('ERR_CONNECTION_LOST', `No reply from ${this.target} for ${Math.round(now - head.start)} ms; the connection is presumed dead`, { retryable: true }));
+        return;
+      }
+      next = giveUpAt;
+    }
     for (const command of this.inflight) {
       if (command.settled) continue;
       const deadline = command.deadline;
@@ -192,6 +211,9 @@ export class Pipeline {
         next = deadline;
       }
     }
+    // A command that just timed out becomes the head to watch.
+    const first = this.inflight.peek();
+    if (first !== undefined && first.settled && first.timeout !== Infinity) next = Math.min(next, first.deadline + first.timeout);
     if (next !== Infinity) this.armTimer(next);
   }
 
@@ -212,7 +234,7 @@ export class Pipeline {
   private failInflight(reason: string, cause?: ConnectionError, code: 'ERR_CONNECTION_LOST' | 'ERR_HANDOFF' = 'ERR_CONNECTION_LOST'): void {
     for (let command = this.inflight.shift(); command !== undefined; command = this.inflight.shift()) {
       const detail = code === 'ERR_HANDOFF' ? '' : '; it may or may not have been executed';
-      command.fail(new ConnectionError(code, `${command.name} ${reason}${detail}`, { cause, retryable: true }));
+      command.fail(new ConnectionError(code, `${command.name} ${reason}${detail}`, { cause, retryable: true, sent: true }));
     }
     if (this.drainWaiters !== null) {
       const waiters = this.drainWaiters;

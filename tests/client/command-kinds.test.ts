@@ -45,7 +45,6 @@ test('BLMOVE and BRPOPLPUSH: the last argument', () => {
 test('numbers as well as strings are accepted', () => {
   assert.is(blockTimeMs('BLPOP', ['list', 2]), 2000);
   assert.is(blockTimeMs('XREAD', ['COUNT', 1, 'BLOCK', 150, 'STREAMS', 's', '$']), 150);
-  assert.is(blockTimeMs('WAIT', [1, 250]), 250);
 });
 
 test('BLMPOP/BZMPOP: the timeout is the first argument after the name (before numkeys)', () => {
@@ -84,10 +83,14 @@ test('XREADGROUP with and without BLOCK', () => {
   assert.is(block('XREADGROUP GROUP g c STREAMS BLOCK >'), undefined);
 });
 
-test('WAIT / WAITAOF: the last argument is a timeout in milliseconds, 0 = forever', () => {
-  assert.is(block('WAIT 1 500'), 500);
-  assert.is(block('WAIT 2 0'), Infinity);
-  assert.is(block('WAITAOF 1 0 250'), 250);
+test('WAIT / WAITAOF are refused: they count the calling connection\'s writes, which a pool spreads', () => {
+  assert.match(refusal('WAIT 1 500') ?? '', /connection/);
+  assert.match(refusal('WAITAOF 1 0 250') ?? '', /connection/);
+  assert.is(block('WAIT 1 500'), undefined);
+});
+
+test('refused: READONLY / READWRITE and CLIENT NO-EVICT / NO-TOUCH / SETINFO', () => {
+  for (const line of ['READONLY', 'READWRITE', 'CLIENT NO-EVICT on', 'client no-touch on', 'CLIENT SETINFO LIB-NAME x']) assert.type(refusal(line), 'string', line);
 });
 
 test('non-blocking commands → undefined', () => {

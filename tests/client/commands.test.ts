@@ -87,6 +87,15 @@ test('multi with a command failing at EXEC exposes the applied replies', async (
   assert.instance(replies[1], RedisReplyError);
 });
 
+test('multi refuses the commands call() refuses: they would change the shared connection inside MULTI too', async () => {
+  for (const tuple of [['SELECT', '1'], ['SUBSCRIBE', 'ch'], ['CLIENT', 'REPLY', 'OFF'], ['HELLO', '2'], ['WAIT', '0', '0']] as Array<[string, ...string[]]>) {
+    const error = await rejection(client.multi([['SET', 'cmd:mr', 'x'], tuple]));
+    assert.instance(error, UsageError, tuple.join(' '));
+    assert.is((error as UsageError).code, 'ERR_UNSUPPORTED_COMMAND');
+  }
+  assert.is(await client.get('cmd:mr'), null, 'nothing of a refused multi() was sent');
+});
+
 test('blocking commands run on a dedicated connection and do not stall the pool', async () => {
   await client.del('cmd:queue');
   const popped = client.call('BLPOP', 'cmd:queue', '5');

@@ -71,4 +71,14 @@ test('connect() against a dead endpoint rejects with ERR_CONNECT and leaves noth
   assert.is(client.state().status, 'closed');
 });
 
+test('close() while connect() is still resolving the endpoint type: connect() rejects ERR_CLIENT_CLOSED, no connection left', async () => {
+  // A host name makes the endpoint type a DNS lookup, so connect() has something to wait for.
+  const { client } = clientFor({ ...server, host: 'localhost' } as unknown as RedisProcess, { poolSize: 2 });
+  const connecting = client.connect().then(() => null, (e: unknown) => e as { code?: string });
+  await client.close();
+  const error = await connecting;
+  assert.is(error?.code, 'ERR_CLIENT_CLOSED');
+  assert.equal(client.state().connections, []);
+});
+
 test.run();

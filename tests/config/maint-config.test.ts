@@ -114,12 +114,15 @@ test('mode, endpointType and logLevel must be one of their values', () => {
 
 test('relaxedTimeout and handoffTimeout must be > 0', () => {
   for (const key of ['relaxedTimeout', 'handoffTimeout']) {
-    rejects({ [key]: 0 }, `maintNotifications.${key}`, '0', /an integer from 1 to 2147483647/);
+    rejects({ [key]: 0 }, `maintNotifications.${key}`, '0', /an integer from 1 to \d+/);
     rejects({ [key]: -5 }, `maintNotifications.${key}`, '-5', /from 1/);
     rejects({ [key]: 1.5 }, `maintNotifications.${key}`, '1.5', /integer/);
     rejects({ [key]: '100' }, `maintNotifications.${key}`, '"100"', /integer/);
-    rejects({ [key]: 2 ** 31 }, `maintNotifications.${key}`, String(2 ** 31), /to 2147483647/);
+    rejects({ [key]: 2 ** 31 }, `maintNotifications.${key}`, String(2 ** 31), /to \d+/);
   }
+  // The backstop (3 × relaxedTimeout) must fit in a timer.
+  rejects({ relaxedTimeout: 715_827_883 }, 'maintNotifications.relaxedTimeout', '715827883', /from 1 to 715827882/);
+  assert.is(resolveMaintConfig({ relaxedTimeout: 715_827_882 }, { poolSize: 4 }).relaxedTimeout, 715_827_882);
   assert.throws(() => resolveMaintConfig({ relaxedTimeout: Number.NaN }, { poolSize: 4 }), (e: unknown) => e instanceof ConfigError && e.option === 'maintNotifications.relaxedTimeout');
 });
 

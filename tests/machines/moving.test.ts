@@ -46,6 +46,9 @@ function harness(options: { manualDials?: boolean } = {}) {
     delays: {
       handoffDelay: ({ context }) => Math.max(0, (context.moving?.beginAt ?? 0) - clock.now()),
     },
+    guards: {
+      movingBegun: ({ context }) => context.moving !== null && clock.now() >= context.moving.beginAt,
+    },
   });
   const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1' }, clock });
   const errors: unknown[] = [];
@@ -138,6 +141,27 @@ test('a later MOVING to another target that arrives during a handoff is acted on
   await flush();
   assert.is(h.context().moving, null);
   assert.is(h.context().endpoint, 'h:3');
+  h.actor.stop();
+});
+
+test('a MOVING without endpoint received while reconnecting: a reconnect before timeS/2 does not count as the move', async () => {
+  const h = harness({ manualDials: true });
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  h.actor.send({ type: 'socket.lost', reason: 'cut' });
+  await flush();
+  assert.is(h.name(), 'reconnecting');
+  const order = movingNone(h, 9, 4);
+  h.actor.send({ type: 'moving', ...order });
+  h.clock.increment(50);
+  await flush();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  assert.is(h.name(), 'idle', 'reconnected to the configured address before DNS could follow');
+  assert.equal(h.context().moving, order, 'the move is still pending');
+  h.clock.increment(order.beginAt - h.clock.now());
+  await flush();
+  assert.is(h.name(), 'handingOff', 'moved again once timeS/2 passed');
   h.actor.stop();
 });
 

@@ -268,8 +268,10 @@ test('relax() never shortens a longer deadline', async () => {
   assert.is(a.state, 'pending');
   clock.increment(1);
   await settle();
-  assertFailed(a, TimeoutError, 'ERR_COMMAND_TIMEOUT');
-  assert.is(a.command.relaxed, false);
+  // Its deadline was not stretched, but it timed out during maintenance: typed as such.
+  assertFailed(a, TimeoutError, 'ERR_MAINTENANCE_TIMEOUT');
+  assert.is(a.command.relaxed, true);
+  assert.is(a.command.timeout, 1000);
   pipeline.destroy('test over');
 });
 
@@ -307,7 +309,7 @@ test("a blocking command's relaxed deadline is its block time + the relaxed time
   pipeline.destroy('test over');
 });
 
-test('relax() with a shorter relaxed timeout changes nothing: plain timeouts at the original deadline', async () => {
+test('relax() with a shorter relaxed timeout keeps the original deadline; the timeout is typed as during maintenance', async () => {
   const { clock, send, pipeline } = setup();
   const a = send(['GET', 'a'], 100);
   const b = send(['GET', 'b'], 100);
@@ -318,8 +320,8 @@ test('relax() with a shorter relaxed timeout changes nothing: plain timeouts at 
   assert.is(a.state, 'pending', 'deadline stays 100: relax(50) does not shorten it');
   clock.increment(1);
   await settle();
-  assertFailed(a, TimeoutError, 'ERR_COMMAND_TIMEOUT');
-  assertFailed(b, TimeoutError, 'ERR_COMMAND_TIMEOUT');
+  assertFailed(a, TimeoutError, 'ERR_MAINTENANCE_TIMEOUT');
+  assertFailed(b, TimeoutError, 'ERR_MAINTENANCE_TIMEOUT');
   pipeline.destroy('test over');
 });
 
@@ -475,6 +477,40 @@ test('drained() counts a timed-out command until its late reply (or the close)',
   socket.feed('+late\r\n');
   await settle();
   assert.ok(resolved);
+  pipeline.destroy('test over');
+});
+
+test('a socket that stays silent for another whole timeout after a timeout is dropped as dead', async () => {
+  const { clock, send, lost } = setup();
+  const a = send(['GET', 'a'], 100);
+  await settle();
+  clock.increment(100);
+  await settle();
+  assertFailed(a, TimeoutError, 'ERR_COMMAND_TIMEOUT');
+  const b = send(['GET', 'b'], 100);
+  await settle();
+  clock.increment(99);
+  await settle();
+  assert.is(lost.length, 0, 'not before the second timeout has passed');
+  clock.increment(1);
+  await settle();
+  assert.is(lost.length, 1, 'dropped: no reply for 2 × commandTimeout');
+  assert.match(lost[0]?.message ?? '', /presumed dead/);
+  assertFailed(b, ConnectionError, 'ERR_CONNECTION_LOST');
+});
+
+test('a late reply within the grace keeps the socket', async () => {
+  const { clock, send, socket, pipeline, lost } = setup();
+  const a = send(['GET', 'a'], 100);
+  await settle();
+  clock.increment(150);
+  await settle();
+  assertFailed(a, TimeoutError, 'ERR_COMMAND_TIMEOUT');
+  socket.feed("$1\r\nx\r\n");
+  clock.increment(100);
+  await settle();
+  assert.is(lost.length, 0);
+  assert.ok(pipeline.writable);
   pipeline.destroy('test over');
 });
 
