@@ -92,6 +92,17 @@ export class HandoffCoordinator {
     }
   }
 
+  /** The connection left handingOff before its worker reported (closed, stopped): a failed handoff. */
+  cancelled(connectionId: string): void {
+    const started = this.started.get(connectionId);
+    if (started === undefined) return;
+    this.started.delete(connectionId);
+    const connection = this.host.connection(connectionId);
+    const to = this.host.currentEndpoint();
+    this.host.emit({ type: 'handoff.failed', connectionId, to, seq: -1, attempts: 0, reason: 'cancelled: the connection closed during the handoff' });
+    if (connection) this.notifyHooks('failed', connection, to, this.host.clock.now() - started.at);
+  }
+
   queued(job: HandoffJob, overflow: boolean): void {
     const connection = this.host.connection(job.connectionId);
     this.host.emit({ type: 'handoff.queued', connectionId: job.connectionId, from: connection?.endpointText ?? '', to: job.endpoint, seq: job.seq, overflow });

@@ -120,10 +120,11 @@ export const poolMachine = setup({
         'overflow.expire': {
           guard: ({ context, event }) => context.overflow.some((job) => job.connectionId === event.connectionId),
           actions: enqueueActions(({ context, event, enqueue }) => {
-            enqueue.assign({ overflow: context.overflow.filter((job) => job.connectionId !== event.connectionId) });
-            if (context.connectionIds.includes(event.connectionId)) {
-              enqueue.sendTo(event.connectionId, { type: 'handoff.failed', reason: 'the handoff queue stayed full' });
-            }
+            const job = context.overflow.find((queued) => queued.connectionId === event.connectionId) as HandoffJob;
+            const reason = 'the handoff queue stayed full';
+            enqueue.assign({ overflow: context.overflow.filter((queued) => queued.connectionId !== event.connectionId) });
+            enqueue({ type: 'handoffEnded', params: { type: 'worker.done', workerId: '', job, ok: false, reason, attempts: 0 } });
+            if (context.connectionIds.includes(event.connectionId)) enqueue.sendTo(event.connectionId, { type: 'handoff.failed', reason });
           }),
         },
         'handoff.cancel': {

@@ -102,6 +102,7 @@ export class Pool implements ConnectionHost {
         requestHandoff: (_, { id, moving }) => this.actor.send({ type: 'handoff.request', job: { connectionId: id, seq: moving.seq, endpoint: moving.target, deadlineAt: moving.deadlineAt } }),
         cancelHandoff: (_, { id }) => {
           this.connections.get(id)?.discardStaged();
+          this.handoffs.cancelled(id);
           this.actor.send({ type: 'handoff.cancel', connectionId: id });
         },
       },
