@@ -1,4 +1,4 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
 import { ConnectionError, RedisReplyError, TransactionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
@@ -55,7 +55,8 @@ class Client implements MaintClient {
   private readonly pool: Pool;
   private readonly eventsSubject = new Subject<LifecycleEvent>();
   private readonly notificationsSubject = new Subject<NotificationRecord>();
-  private readonly stateSubject: BehaviorSubject<ClientState>;
+  private readonly stateChanges = new Subject<ClientState>();
+  private statePending = false;
   private readonly endpointType: Promise<ResolvedEndpointType>;
   private status: Status = 'new';
   private connecting: Promise<void> | null = null;
@@ -80,10 +81,13 @@ class Client implements MaintClient {
       },
       onChange: () => this.publishState(),
     });
-    this.stateSubject = new BehaviorSubject(this.state());
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
-    this.state$ = this.stateSubject.asObservable();
+    // Each subscriber starts with the current state; then one snapshot per tick with changes.
+    this.state$ = new Observable<ClientState>((subscriber) => {
+      subscriber.next(this.state());
+      return this.stateChanges.subscribe(subscriber);
+    });
   }
 
   connect(): Promise<void> {
@@ -221,10 +225,10 @@ class Client implements MaintClient {
   private async shutdown(): Promise<void> {
     this.status = 'closed';
     await this.pool.close();
-    this.publishState();
+    if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();
     this.notificationsSubject.complete();
-    this.stateSubject.complete();
+    this.stateChanges.complete();
   }
 
   private resolveEndpointType(): Promise<ResolvedEndpointType> {
@@ -238,9 +242,14 @@ class Client implements MaintClient {
     if (this.eventsSubject.observed) this.eventsSubject.next({ ...event, at: Date.now() } as LifecycleEvent);
   }
 
+  /** Coalesces state changes into one snapshot per tick, built only when someone watches. */
   private publishState(): void {
-    // `stateSubject` is unset while the constructor runs.
-    if (this.stateSubject !== undefined && !this.stateSubject.closed) this.stateSubject.next(this.state());
+    if (this.statePending || !this.stateChanges.observed) return;
+    this.statePending = true;
+    queueMicrotask(() => {
+      this.statePending = false;
+      if (!this.stateChanges.closed && this.stateChanges.observed) this.stateChanges.next(this.state());
+    });
   }
 
   private notReadyError(command: string): ConnectionError {

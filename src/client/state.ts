@@ -12,6 +12,8 @@ export interface ConnectionSnapshot {
   dedicated: boolean;
   /** The relaxed timeout in force, or null when not relaxed. */
   relaxedTimeout: number | null;
+  /** When the relaxation ends at the latest (epoch ms: its backstop), or null when not relaxed. */
+  relaxedUntil: number | null;
 }
 
 export interface ClientState {
@@ -39,6 +41,7 @@ export function snapshotState(status: ClientState['status'], pool: Pool): Client
       inflight: connection.inflight,
       dedicated: connection.dedicated,
       relaxedTimeout: connection.relaxedTimeout > 0 ? connection.relaxedTimeout : null,
+      relaxedUntil: connection.relaxedUntil,
     });
   }
   return { status, connections, endpoints: pool.supportSnapshot() };

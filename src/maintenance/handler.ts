@@ -3,7 +3,7 @@ import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from '../machines/relax.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
-import type { MaintenanceNotification } from '../protocol/notifications.js';
+import type { MaintenanceNotification, MaintenanceNotificationType } from '../protocol/notifications.js';
 import type { Clock } from '../transport/clock.js';
 import type { Connection } from '../pool/connection.js';
 import type { NotificationContext, NotificationHook, NotificationResult } from './hooks.js';
@@ -58,6 +58,12 @@ export class MaintenanceHandler {
       this.host.emit({ type: 'notification.ignored', ...context, notification, reason: result.outcome });
     }
     this.finish(context, notification, result, started);
+  }
+
+  /** A maintenance frame that could not be read: reported to the hooks, otherwise ignored. */
+  invalid(connection: Connection, type: MaintenanceNotificationType, reason: string): void {
+    const context: NotificationContext = { connectionId: connection.id, endpoint: connection.endpointText };
+    for (const hook of this.hooks) this.safely('onInvalid', () => hook.onInvalid?.(context, type, reason));
   }
 
   private apply(connection: Connection, notification: MaintenanceNotification): Omit<NotificationResult, 'durationMs'> {

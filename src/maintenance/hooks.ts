@@ -26,6 +26,8 @@ export interface NotificationHook {
   preHook?(context: NotificationContext, notification: MaintenanceNotification): MaintenanceNotification | false | void;
   postHook?(context: NotificationContext, notification: MaintenanceNotification, result: NotificationResult): void;
   onHandoff?(phase: HandoffPhase, details: { connectionId: string; endpoint: string; durationMs?: number }): void;
+  /** A maintenance frame that could not be read (reported and otherwise ignored). */
+  onInvalid?(context: NotificationContext, type: MaintenanceNotificationType, reason: string): void;
 }
 
 export interface ProcessingTime {
@@ -37,6 +39,7 @@ export interface ProcessingTime {
 export interface MaintenanceMetrics {
   notificationCounts: Partial<Record<MaintenanceNotificationType, number>>;
   processingTimes: Partial<Record<MaintenanceNotificationType, ProcessingTime>>;
+  /** Handling that failed, and frames of the type that could not be read. */
   errorCounts: Partial<Record<MaintenanceNotificationType, number>>;
   handoffs: { started: number; succeeded: number; failed: number };
 }
@@ -61,6 +64,9 @@ export function createMetricsHook(): MetricsHook {
     },
     onHandoff(phase) {
       metrics.handoffs[phase] += 1;
+    },
+    onInvalid(_context, type) {
+      metrics.errorCounts[type] = (metrics.errorCounts[type] ?? 0) + 1;
     },
     getMetrics() {
       return structuredClone(metrics);

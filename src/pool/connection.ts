@@ -34,6 +34,8 @@ export class Connection {
   endpoint: Endpoint;
   /** > 0 while maintenance relaxes this connection's timeouts. */
   relaxedTimeout = 0;
+  /** When each active relaxation ends at the latest (its backstop), as epoch ms. */
+  private readonly relaxExpiry = new Map<string, number>();
   /** Held by one caller (blocking command); not used for multiplexing. */
   leased = false;
   ref: ActorRefFrom<ConnectionMachine> | null = null;
@@ -52,6 +54,11 @@ export class Connection {
 
   get endpointText(): string {
     return formatEndpoint(this.endpoint);
+  }
+
+  /** The latest time (epoch ms) the current relaxations can last, or null when not relaxed. */
+  get relaxedUntil(): number | null {
+    return this.relaxExpiry.size === 0 ? null : Math.max(...this.relaxExpiry.values());
   }
 
   get inflight(): number {
@@ -153,6 +160,9 @@ export class Connection {
     ref.subscribe({
       next: (snapshot) => {
         // Relaxation is context, not a state: it also holds while connecting or handing off.
+        const sources = snapshot.context.relaxSources;
+        for (const [source, backstopMs] of Object.entries(sources)) if (!this.relaxExpiry.has(source)) this.relaxExpiry.set(source, Date.now() + backstopMs);
+        for (const source of this.relaxExpiry.keys()) if (!(source in sources)) this.relaxExpiry.delete(source);
         const nowRelaxed = hasRelaxation(snapshot.context);
         this.relaxedTimeout = nowRelaxed ? this.host.relaxedTimeoutMs : 0;
         if (nowRelaxed) this.pipeline?.relax(this.relaxedTimeout);

@@ -245,6 +245,7 @@ export class Pool implements ConnectionHost {
     } else if (classified.kind === 'invalid') {
       this.deps.emit({ type: 'notification.invalid', connectionId: connection.id, endpoint: connection.endpointText, notificationType: classified.type, reason: classified.reason });
       this.deps.logger.warn(`ignored an unreadable ${classified.type} notification: ${classified.reason}`);
+      this.maintenance.invalid(connection, classified.type, classified.reason);
     } else {
       this.deps.logger.debug(`push frame "${classified.type}" has no consumer; ignored`);
     }

@@ -54,10 +54,12 @@ test('close() completes events$, notifications$ and state$', async () => {
   assert.is(states[0]?.status, 'new');
   assert.ok(states.some((s) => s.status === 'ready' && s.connections.length === 1 && s.connections[0]?.state === 'idle'));
   assert.is(states[states.length - 1]?.status, 'closed');
-  // A late subscriber gets the last state and completion at once.
+  // A late subscriber gets the final state and completion at once.
   let late: ClientState | undefined;
-  client.state$.subscribe((s) => (late = s));
-  assert.is(late, undefined, 'a completed BehaviorSubject replays nothing');
+  let lateCompleted = false;
+  client.state$.subscribe({ next: (s) => (late = s), complete: () => (lateCompleted = true) });
+  assert.is(late?.status, 'closed');
+  assert.ok(lateCompleted);
 });
 
 test('connect() against a dead endpoint rejects with ERR_CONNECT and leaves nothing running', async () => {
