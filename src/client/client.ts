@@ -26,7 +26,10 @@ export interface MaintClient {
   connect(): Promise<void>;
   /** Sends any command; the reply decoded to JS values (see RespValue). Redis errors reject with RedisReplyError. */
   call(command: string, ...args: RespArgument[]): Promise<RespValue>;
+  /** Like `call`, with bulk strings in the reply as Buffers (binary-safe values). */
+  callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
   get(key: RespArgument): Promise<string | null>;
+  getBuffer(key: RespArgument): Promise<Buffer | null>;
   set(key: RespArgument, value: RespArgument, ...options: RespArgument[]): Promise<string | null>;
   del(...keys: RespArgument[]): Promise<number>;
   incr(key: RespArgument): Promise<number>;
@@ -97,6 +100,18 @@ class Client implements MaintClient {
   }
 
   call(command: string, ...args: RespArgument[]): Promise<RespValue> {
+    return this.send(command, args, false);
+  }
+
+  callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue> {
+    return this.send(command, args, true);
+  }
+
+  getBuffer(key: RespArgument): Promise<Buffer | null> {
+    return this.send('GET', [key], true) as Promise<Buffer | null>;
+  }
+
+  private send(command: string, args: RespArgument[], binary: boolean): Promise<RespValue> {
     if (this.status !== 'ready') return Promise.reject(this.notReadyError(command));
     if (typeof command !== 'string' || command === '') return Promise.reject(new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string'));
     for (let i = 0; i < args.length; i++) {
@@ -106,9 +121,11 @@ class Client implements MaintClient {
     const refusal = refusalReason(name, args);
     if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
     const blockMs = blockTimeMs(name, args);
-    if (blockMs !== undefined) return this.callBlocking(name, [command, ...args], blockMs);
+    if (blockMs !== undefined) return this.callBlocking(name, [command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
-      this.pool.send(new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject));
+      const pending = new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
+      pending.binary = binary;
+      this.pool.send(pending);
     });
   }
 
@@ -210,11 +227,12 @@ class Client implements MaintClient {
     }
   }
 
-  private async callBlocking(name: string, args: RespArgument[], blockMs: number): Promise<RespValue> {
+  private async callBlocking(name: string, args: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
     const connection = await this.pool.lease(blockMs + this.options.commandTimeout);
     try {
       return await new Promise<RespValue>((resolve, reject) => {
         const command = new PendingCommand(name, encodeCommand(args), this.clock.now(), blockMs + this.options.commandTimeout, blockMs, resolve, reject);
+        command.binary = binary;
         connection.write(command);
       });
     } finally {

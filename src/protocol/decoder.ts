@@ -1,4 +1,5 @@
 import { ProtocolError, RedisReplyError } from '../errors.js';
+import { bytes, expectEmpty, findCrlf, parseBigNumber, parseBoolean, parseDouble, parseInteger, parseLength, parseVerbatim, toObject, utf8 } from './scalars.js';
 import type { RespValue } from './types.js';
 
 export interface RespDecoderHandlers {
@@ -8,6 +9,8 @@ export interface RespDecoderHandlers {
   onErrorReply(error: RedisReplyError): void;
   /** A RESP3 push frame (`>`): delivered here, never consumes a reply slot. */
   onPush(frame: RespValue[]): void;
+  /** Asked as each reply starts: should its bulk strings be Buffers instead of strings? */
+  wantsBuffers?(): boolean;
 }
 
 const enum Kind {
@@ -31,10 +34,9 @@ const OPENED = Symbol('opened');
 type Step = RespValue | typeof INCOMPLETE | typeof OPENED;
 
 const CR = 13;
+const PUSH = 62;
 const MAX_BULK_LENGTH = 512 * 1024 * 1024;
 const MAX_AGGREGATE_LENGTH = 2 ** 32;
-/** A header or simple line longer than this is garbage, not a line still arriving. */
-const MAX_LINE_LENGTH = 64 * 1024;
 
 /**
  * Resumable RESP2/RESP3 decoder with no IO. Bytes arrive in arbitrary chunks through `feed()`;
@@ -50,6 +52,8 @@ export class RespDecoder {
   /** While a known-size value is incomplete: the chunks held back and how many more bytes it needs. */
   private held: Buffer[] = [];
   private needed = 0;
+  /** Bulk strings of the reply being read become Buffers. */
+  private binary = false;
 
   constructor(private readonly handlers: RespDecoderHandlers) {}
 
@@ -87,6 +91,7 @@ export class RespDecoder {
     const buffer = this.buffer;
     while (this.offset < buffer.length) {
       const start = this.offset;
+      if (this.stack.length === 0) this.binary = buffer[start] !== PUSH && this.handlers.wantsBuffers?.() === true;
       const step = this.parseOne(buffer);
       if (step === INCOMPLETE) {
         this.offset = start;
@@ -145,13 +150,13 @@ export class RespDecoder {
     const type = buffer[start];
     switch (type) {
       case 43: // '+' simple string
-        return this.line(buffer, start, (b, s, e) => b.toString('utf8', s, e));
+        return this.line(buffer, start, utf8);
       case 45: // '-' error
         return this.line(buffer, start, (b, s, e) => new RedisReplyError(b.toString('utf8', s, e)));
       case 58: // ':' integer
         return this.line(buffer, start, parseInteger);
       case 36: // '$' bulk string
-        return this.bulk(buffer, start, (b, s, e) => b.toString('utf8', s, e));
+        return this.bulk(buffer, start, this.binary ? bytes : utf8);
       case 42: // '*' array
         return this.aggregate(buffer, start, Kind.Array, 1);
       case 95: // '_' null
@@ -227,91 +232,4 @@ export class RespDecoder {
     this.stack.push({ kind, remaining: count * perEntry, items: [] });
     return OPENED;
   }
-}
-
-function findCrlf(buffer: Buffer, from: number): number {
-  const cr = buffer.indexOf(CR, from);
-  if (cr === -1) {
-    if (buffer.length - from > MAX_LINE_LENGTH) throw new ProtocolError(`No CRLF within ${MAX_LINE_LENGTH} bytes`);
-    return -1;
-  }
-  if (cr + 1 >= buffer.length) return -1;
-  if (buffer[cr + 1] !== 10) throw new ProtocolError('CR not followed by LF');
-  return cr;
-}
-
-function parseLength(buffer: Buffer, start: number, end: number): number {
-  if (end - start === 2 && buffer[start] === 45 && buffer[start + 1] === 49) return -1; // "-1"
-  return parseDigits(buffer, start, end, 'length');
-}
-
-function parseDigits(buffer: Buffer, start: number, end: number, what: string): number {
-  if (start === end) throw new ProtocolError(`Empty ${what}`);
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const digit = (buffer[i] as number) - 48;
-    if (digit < 0 || digit > 9) throw new ProtocolError(`Invalid ${what} "${buffer.toString('latin1', start, end)}"`);
-    value = value * 10 + digit;
-  }
-  return value;
-}
-
-function parseInteger(buffer: Buffer, start: number, end: number): number {
-  const sign = buffer[start];
-  if (sign === 45) return -parseDigits(buffer, start + 1, end, 'integer');
-  if (sign === 43) return parseDigits(buffer, start + 1, end, 'integer');
-  return parseDigits(buffer, start, end, 'integer');
-}
-
-function expectEmpty(_buffer: Buffer, start: number, end: number): null {
-  if (start !== end) throw new ProtocolError('Null with a payload');
-  return null;
-}
-
-function parseBoolean(buffer: Buffer, start: number, end: number): boolean {
-  if (end - start === 1) {
-    if (buffer[start] === 116) return true; // 't'
-    if (buffer[start] === 102) return false; // 'f'
-  }
-  throw new ProtocolError(`Invalid boolean "${buffer.toString('latin1', start, end)}"`);
-}
-
-function parseDouble(buffer: Buffer, start: number, end: number): number {
-  const text = buffer.toString('latin1', start, end);
-  switch (text) {
-    case 'inf':
-    case '+inf':
-      return Infinity;
-    case '-inf':
-      return -Infinity;
-    case 'nan':
-    case '-nan':
-      return NaN;
-  }
-  const value = Number(text);
-  if (text === '' || Number.isNaN(value)) throw new ProtocolError(`Invalid double "${text}"`);
-  return value;
-}
-
-function parseBigNumber(buffer: Buffer, start: number, end: number): bigint {
-  const text = buffer.toString('latin1', start, end);
-  if (!/^[-+]?\d+$/.test(text)) throw new ProtocolError(`Invalid big number "${text}"`);
-  return BigInt(text);
-}
-
-function parseVerbatim(buffer: Buffer, start: number, end: number): string {
-  if (end - start < 4 || buffer[start + 3] !== 58) throw new ProtocolError('Verbatim string without a format prefix');
-  return buffer.toString('utf8', start + 4, end);
-}
-
-function toObject(items: RespValue[]): { [key: string]: RespValue } {
-  const object: { [key: string]: RespValue } = {};
-  for (let i = 0; i < items.length; i += 2) {
-    const key = String(items[i]);
-    const value = items[i + 1] as RespValue;
-    // Assigning "__proto__" would replace the prototype instead of adding a key.
-    if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
-    else object[key] = value;
-  }
-  return object;
 }

@@ -1,8 +1,10 @@
 /**
  * What the RESP decoder produces. The mapping is the same for RESP2 and RESP3 so that code
  * written against one protocol works with the other:
- * - simple string, bulk string, verbatim string → string (verbatim: the 3-letter format prefix removed)
- * - integer, double → number (doubles: `inf`, `-inf`, `nan` become Infinity, -Infinity, NaN)
+ * - simple string, bulk string, verbatim string → string (verbatim: the 3-letter format prefix removed);
+ *   bulk strings are Buffers in a reply asked for as binary (`callBuffer`)
+ * - integer, double → number (doubles: `inf`, `-inf`, `nan` become Infinity, -Infinity, NaN);
+ *   an integer beyond ±2^53 → bigint, so that no digit is lost
  * - big number → bigint
  * - null (RESP3 `_`, RESP2 null bulk / null array) → null
  * - boolean → boolean
@@ -15,6 +17,7 @@
  */
 export type RespValue =
   | string
+  | Buffer
   | number
   | bigint
   | boolean

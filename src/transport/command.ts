@@ -10,6 +10,8 @@ export class PendingCommand {
   settled = false;
   /** Set when the command was in flight (or waiting) during a maintenance relaxation. */
   relaxed = false;
+  /** Its reply's bulk strings are wanted as Buffers. */
+  binary = false;
 
   constructor(
     /** The command name, for error messages (arguments are never put in errors: they may be secrets). */

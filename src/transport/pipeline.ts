@@ -40,6 +40,7 @@ export class Pipeline {
       onReply: (value) => this.settleHead(value, null),
       onErrorReply: (error) => this.settleHead(null, error),
       onPush: (frame) => this.handlers.onPush(frame),
+      wantsBuffers: () => this.inflight.peek()?.binary === true,
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {

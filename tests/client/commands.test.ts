@@ -64,6 +64,28 @@ test('a Redis error reply rejects that call only, with RedisReplyError', async (
   assert.equal(good, { status: 'fulfilled', value: 'x' });
 });
 
+test('binary values round-trip byte-exact with getBuffer / callBuffer; strings stay strings elsewhere', async () => {
+  const binary = Buffer.from([0xff, 0xfe, 0x00, 0x80, 13, 10, 0xc3]);
+  await client.set('cmd:bin', binary);
+  assert.equal(await client.getBuffer('cmd:bin'), binary);
+  assert.ok((await client.get('cmd:bin')) !== null, 'the string form is lossy but still a string');
+  await client.call('HSET', 'cmd:binh', 'f', binary);
+  assert.equal(await client.callBuffer('HGETALL', 'cmd:binh'), { f: binary });
+  assert.is(await client.getBuffer('cmd:nothing'), null);
+  // Interleaved binary and string replies on one connection each get their own form.
+  const [a, b, c] = await Promise.all([client.getBuffer('cmd:bin'), client.call('ECHO', 'text'), client.getBuffer('cmd:bin')]);
+  assert.ok(Buffer.isBuffer(a) && Buffer.isBuffer(c));
+  assert.is(b, 'text');
+});
+
+test('integers beyond 2^53 arrive as bigint, exactly', async () => {
+  await client.set('cmd:big', '9007199254740993');
+  assert.is(await client.call('INCRBY', 'cmd:big', '1'), 9007199254740994n);
+  assert.is(await client.call('INCRBY', 'cmd:small', '5'), 5);
+  await client.set('cmd:neg', '-9223372036854775807');
+  assert.is(await client.call('DECR', 'cmd:neg'), -9223372036854775808n);
+});
+
 test('multi runs MULTI … EXEC on one connection and returns EXEC replies', async () => {
   await client.del('cmd:m');
   const replies = await client.multi([['INCR', 'cmd:m'], ['INCRBY', 'cmd:m', 5], ['GET', 'cmd:m']]);

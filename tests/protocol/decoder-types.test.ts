@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RedisReplyError } from '../../src/errors.js';
+import { RespDecoder } from '../../src/protocol/decoder.js';
 import { decodeAll, splits } from '../helpers/decode.js';
 
 const cases: Array<[string, string, unknown]> = [
@@ -9,6 +10,9 @@ const cases: Array<[string, string, unknown]> = [
   ['integer', ':1234\r\n', 1234],
   ['negative integer', ':-42\r\n', -42],
   ['integer with plus sign', ':+7\r\n', 7],
+  ['largest safe integer', ':9007199254740991\r\n', 9007199254740991],
+  ['integer beyond 2^53 as bigint', ':9007199254740993\r\n', 9007199254740993n],
+  ['negative integer beyond 2^53 as bigint', ':-9223372036854775808\r\n', -9223372036854775808n],
   ['bulk string', '$5\r\nhello\r\n', 'hello'],
   ['bulk string with CRLF inside', '$4\r\na\r\nb\r\n', 'a\r\nb'],
   ['utf-8 bulk string', `$${Buffer.byteLength('héllo✓')}\r\nhéllo✓\r\n`, 'héllo✓'],
@@ -47,6 +51,19 @@ for (const [name, wire, expected] of cases) {
     }
   });
 }
+
+test('in a reply asked for as binary, bulk strings are Buffers; push frames and other replies stay strings', () => {
+  const out: unknown[] = [];
+  const wants = [true, false];
+  const decoder = new RespDecoder({
+    onReply: (value) => out.push(value),
+    onErrorReply() {},
+    onPush: (frame) => out.push(frame),
+    wantsBuffers: () => wants.shift() ?? false,
+  });
+  decoder.feed(Buffer.from('*2\r\n$2\r\n\xff\x00\r\n+ok\r\n>2\r\n$7\r\nmessage\r\n$1\r\nx\r\n$3\r\nabc\r\n', 'latin1'));
+  assert.equal(out, [[Buffer.from([0xff, 0]), 'ok'], ['message', 'x'], 'abc']);
+});
 
 test('NaN double', () => {
   const [out] = decodeAll([Buffer.from(',nan\r\n')]);
