@@ -1,4 +1,6 @@
-import { and, assign, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { assign, enqueueActions, fromPromise, raise, setup, type ActorSystem } from 'xstate';
+import type { Clock } from '../transport/clock.js';
+import { handoffRetryDelay } from './handoff-worker.machine.js';
 import type { RelaxFamily, RelaxReason } from './relax.js';
 import { addRelaxSource, removeRelaxSources } from './relax.js';
 
@@ -38,8 +40,10 @@ export interface ConnectionContext {
   moving: MovingOrder | null;
   /** Recent MOVINGs (`seq|endpoint`) already acted on: a duplicate is ignored. Bounded. */
   seenMovings: string[];
-  /** Failed handoffs for the pending MOVING; the next try waits longer (see `handoffDelay`). */
+  /** Failed handoffs for the pending MOVING; the next try waits longer (see `scheduleHandoff`). */
   handoffFailures: number;
+  /** A handoff's budget; a MOVING this long past its deadline is dropped. */
+  handoffTimeoutMs: number;
   /** Relaxation kept after a handoff, in ms (0: none). */
   postHandoffRelaxMs: number;
 }
@@ -48,6 +52,7 @@ export interface ConnectionInput {
   id: string;
   endpoint: string;
   postHandoffRelaxMs?: number;
+  handoffTimeoutMs?: number;
 }
 
 export type ConnectionEvent =
@@ -61,6 +66,7 @@ export type ConnectionEvent =
   | ({ type: 'moving' } & MovingOrder)
   | { type: 'moving.check' }
   | { type: 'handoff.begin' }
+  | { type: 'moving.stale' }
   | { type: 'handoff.succeeded'; endpoint: string }
   | { type: 'handoff.failed'; reason: string };
 
@@ -74,6 +80,9 @@ export function reconnectDelay(attempt: number): number {
 }
 
 const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
+
+/** The actor system's clock: the client's clock (a SimulatedClock in tests), which tells the time. */
+const clockOf = (system: ActorSystem<any>): Pick<Clock, 'now'> => system._clock as unknown as Pick<Clock, 'now'>;
 
 export const hasRelaxation = (context: ConnectionContext): boolean => Object.keys(context.relaxSources).length > 0;
 
@@ -95,10 +104,19 @@ export const connectionMachine = setup({
     closeSocket: fromPromise<void, { id: string }>(async () => {}),
   },
   actions: {
-    /** (Re)arms the start of the handoff a pending MOVING asks for. */
-    scheduleHandoff: enqueueActions(({ context, enqueue }) => {
+    /**
+     * (Re)arms the start of the handoff a pending MOVING asks for: at its `beginAt`, or after a
+     * growing pause when tries failed. A MOVING whose time (plus a handoff's budget) has long
+     * passed while the old endpoint still answers is stale and dropped.
+     */
+    scheduleHandoff: enqueueActions(({ context, enqueue, system }) => {
       enqueue.cancel('handoff-delay');
-      if (context.moving !== null) enqueue.raise({ type: 'handoff.begin' }, { id: 'handoff-delay', delay: 'handoffDelay' });
+      const moving = context.moving;
+      if (moving === null) return;
+      const now = clockOf(system).now();
+      const delay = Math.max(moving.beginAt - now, context.handoffFailures > 0 ? handoffRetryDelay(context.handoffFailures + 1) : 0, 0);
+      if (now + delay >= moving.deadlineAt + context.handoffTimeoutMs) enqueue.raise({ type: 'moving.stale' });
+      else enqueue.raise({ type: 'handoff.begin' }, { id: 'handoff-delay', delay });
     }),
     /** Puts this connection's MOVING on the pool's handoff queue. */
     requestHandoff: (_, _params: { id: string; moving: MovingOrder }) => {},
@@ -107,16 +125,10 @@ export const connectionMachine = setup({
   },
   guards: {
     movingPending: ({ context }) => context.moving !== null,
-    /** Whether the pending MOVING is still worth acting on; the pool provides it with its clock. */
-    movingStillDue: () => true,
-    /** Whether the pending MOVING's start time (`beginAt`) has come; the pool provides it with its clock. */
-    movingBegun: () => true,
     relaxed: ({ context }) => hasRelaxation(context),
   },
   delays: {
     reconnectDelay: ({ context }) => reconnectDelay(context.attempt),
-    /** Until `moving.beginAt`; the pool provides it with its clock. */
-    handoffDelay: () => 0,
   },
 }).createMachine({
   id: 'connection',
@@ -130,6 +142,7 @@ export const connectionMachine = setup({
     moving: null,
     seenMovings: [],
     handoffFailures: 0,
+    handoffTimeoutMs: input.handoffTimeoutMs ?? 15_000,
     postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
   }),
   initial: 'connecting',
@@ -176,10 +189,10 @@ export const connectionMachine = setup({
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: {
           target: 'ready',
-          actions: enqueueActions(({ context, event, enqueue, check }) => {
+          actions: enqueueActions(({ context, event, enqueue, system }) => {
             // Reconnected straight to where a MOVING pointed (for "no endpoint": after its timeS/2
             // wait, when DNS has had time to follow): nothing left to move.
-            const arrived = context.moving !== null && context.moving.target === event.output.endpoint && check('movingBegun');
+            const arrived = context.moving !== null && context.moving.target === event.output.endpoint && clockOf(system).now() >= context.moving.beginAt;
             enqueue.assign({
               endpoint: event.output.endpoint,
               attempt: 0,
@@ -206,11 +219,8 @@ export const connectionMachine = setup({
           actions: assign({ attempt: 1, lastError: ({ event }) => event.reason }),
         },
         'moving.check': { actions: 'scheduleHandoff' },
-        'handoff.begin': [
-          { guard: and(['movingPending', 'movingStillDue']), target: 'handingOff' },
-          // Long past its deadline and the old endpoint still answers: the MOVING is stale.
-          { guard: 'movingPending', actions: assign({ moving: null, handoffFailures: 0 }) },
-        ],
+        'handoff.begin': { guard: 'movingPending', target: 'handingOff' },
+        'moving.stale': { actions: assign({ moving: null, handoffFailures: 0 }) },
       },
       states: {
         idle: {

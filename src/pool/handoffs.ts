@@ -1,4 +1,3 @@
-import { fromPromise } from 'xstate';
 import type { ResolvedMaintConfig } from '../config.js';
 import type { EmitEvent } from '../events.js';
 import type { HandoffJob, WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
@@ -36,41 +35,45 @@ export class HandoffCoordinator {
     this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: host.config.handoffTimeout });
   }
 
-  readonly workerActors = {
-    openTarget: fromPromise<void, { job: HandoffJob; attempt: number }>(async ({ input, signal }) => {
-      const { job, attempt } = input;
-      const connection = this.require(job.connectionId);
-      if (attempt === 1) {
-        this.started.set(job.connectionId, { at: this.host.clock.now(), from: connection.endpointText });
-        this.host.emit({ type: 'handoff.started', connectionId: job.connectionId, from: connection.endpointText, to: job.endpoint, seq: job.seq });
-        this.notifyHooks('started', connection, job.endpoint);
+  /** Handoff step 2 (a worker's `openTarget`): dial + full handshake at the new endpoint. */
+  async openTarget(job: HandoffJob, attempt: number, signal: AbortSignal): Promise<void> {
+    const connection = this.require(job.connectionId);
+    if (attempt === 1) {
+      this.started.set(job.connectionId, { at: this.host.clock.now(), from: connection.endpointText });
+      this.host.emit({ type: 'handoff.started', connectionId: job.connectionId, from: connection.endpointText, to: job.endpoint, seq: job.seq });
+      this.notifyHooks('started', connection, job.endpoint);
+    }
+    const endpoint = parseEndpoint(job.endpoint);
+    if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
+    if (!this.breaker.allow(job.endpoint)) throw new Error(`circuit open for ${job.endpoint} after repeated dial failures`);
+    try {
+      const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
+      this.breaker.success(job.endpoint);
+      if (signal.aborted) {
+        pipeline.destroy('was on a handoff socket that was abandoned');
+        return;
       }
-      const endpoint = parseEndpoint(job.endpoint);
-      if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
-      if (!this.breaker.allow(job.endpoint)) throw new Error(`circuit open for ${job.endpoint} after repeated dial failures`);
-      try {
-        const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
-        this.breaker.success(job.endpoint);
-        if (signal.aborted) {
-          pipeline.destroy('was on a handoff socket that was abandoned');
-          return;
-        }
-        connection.stage(pipeline, endpoint.endpoint);
-      } catch (error) {
-        this.breaker.failure(job.endpoint);
-        if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
-        throw error;
-      }
-    }),
-    swap: fromPromise<void, { job: HandoffJob }>(async ({ input }) => {
-      const { job } = input;
-      const connection = this.require(job.connectionId);
-      const now = this.host.clock.now();
-      const started = this.started.get(job.connectionId)?.at ?? now;
-      const bound = Math.max(0, Math.min(job.deadlineAt - now, started + this.host.config.handoffTimeout - now));
-      await connection.swap(bound, this.host.clock);
-    }),
-  };
+      connection.stage(pipeline, endpoint.endpoint);
+    } catch (error) {
+      this.breaker.failure(job.endpoint);
+      if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
+      throw error;
+    }
+  }
+
+  /**
+   * Handoff steps 3–4 (a worker's `swap`): drain the old socket — until the MOVING's deadline, and
+   * within the handoff's budget with a margin, so that the worker's own timeout never races it.
+   */
+  async swap(job: HandoffJob): Promise<void> {
+    const connection = this.require(job.connectionId);
+    const now = this.host.clock.now();
+    const budget = this.host.config.handoffTimeout;
+    const started = this.started.get(job.connectionId)?.at ?? now;
+    const margin = Math.min(100, budget / 10);
+    const bound = Math.max(0, Math.min(job.deadlineAt - now, started + budget - margin - now));
+    await connection.swap(bound, this.host.clock);
+  }
 
   /** The pool machine's report that a worker finished (or gave up on) a job. */
   ended(done: WorkerDoneEvent): void {

@@ -1,10 +1,9 @@
-import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { ResolvedClientOptions } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
-import { connectionMachine, reconnectDelay, type ConnectionStateValue } from '../machines/connection.machine.js';
-import { handoffRetryDelay, handoffWorkerMachine } from '../machines/handoff-worker.machine.js';
+import { reconnectDelay, type ConnectionStateValue } from '../machines/connection.machine.js';
 import { MaintenanceHandler } from '../maintenance/handler.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
@@ -17,7 +16,8 @@ import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from '.
 import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
 import { ConnectionOpener } from './opener.js';
-import { poolMachine } from './pool.machine.js';
+import type { poolMachine } from './pool.machine.js';
+import { attachRuntime, poolLogic } from './pool-logic.js';
 import { WaitQueue } from './wait-queue.js';
 
 export interface PoolDependencies {
@@ -93,35 +93,6 @@ export class Pool implements ConnectionHost {
       openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
       currentEndpoint: () => formatEndpoint(this.current),
     });
-    const connectionLogic = connectionMachine.provide({
-      actors: {
-        openSocket: fromPromise(({ input, signal }) => this.get(input.id).open(signal)),
-        closeSocket: fromPromise(({ input }) => this.get(input.id).closeSocket()),
-      },
-      actions: {
-        requestHandoff: (_, { id, moving }) => this.actor.send({ type: 'handoff.request', job: { connectionId: id, seq: moving.seq, endpoint: moving.target, deadlineAt: moving.deadlineAt } }),
-        cancelHandoff: (_, { id }) => {
-          this.connections.get(id)?.discardStaged();
-          this.handoffs.cancelled(id);
-          this.actor.send({ type: 'handoff.cancel', connectionId: id });
-        },
-      },
-      delays: {
-        // Until the MOVING's start time; after failed tries, a growing pause between them.
-        handoffDelay: ({ context }) => Math.max((context.moving?.beginAt ?? 0) - clock.now(), context.handoffFailures > 0 ? handoffRetryDelay(context.handoffFailures + 1) : 0, 0),
-      },
-      guards: {
-        movingStillDue: ({ context }) => context.moving !== null && clock.now() < context.moving.deadlineAt + options.maint.handoffTimeout,
-        movingBegun: ({ context }) => context.moving !== null && clock.now() >= context.moving.beginAt,
-      },
-    });
-    const poolLogic = poolMachine.provide({
-      actors: { connection: connectionLogic, worker: handoffWorkerMachine.provide({ actors: this.handoffs.workerActors }) },
-      actions: {
-        handoffQueued: (_, { job, overflow }) => this.handoffs.queued(job, overflow),
-        handoffEnded: (_, done) => this.handoffs.ended(done),
-      },
-    });
     const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
     this.actor = createActor(poolLogic, {
       clock: clock as never,
@@ -133,6 +104,20 @@ export class Pool implements ConnectionHost {
       },
       ...(inspect === undefined ? {} : { inspect }),
     });
+    attachRuntime(this.actor.system, {
+      openSocket: (id, signal) => this.get(id).open(signal),
+      closeSocket: (id) => this.get(id).closeSocket(),
+      requestHandoff: (id, moving) => this.actor.send({ type: 'handoff.request', job: { connectionId: id, seq: moving.seq, endpoint: moving.target, deadlineAt: moving.deadlineAt } }),
+      cancelHandoff: (id) => {
+        this.connections.get(id)?.discardStaged();
+        this.handoffs.cancelled(id);
+        this.actor.send({ type: 'handoff.cancel', connectionId: id });
+      },
+      openTarget: (job, attempt, signal) => this.handoffs.openTarget(job, attempt, signal),
+      swap: (job) => this.handoffs.swap(job),
+      handoffQueued: (job, overflow) => this.handoffs.queued(job, overflow),
+      handoffEnded: (done) => this.handoffs.ended(done),
+    });
     this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
     this.actor.start();
   }
@@ -143,11 +128,6 @@ export class Pool implements ConnectionHost {
       const index = this.maintenance.hooks.indexOf(hook);
       if (index !== -1) this.maintenance.hooks.splice(index, 1);
     };
-  }
-
-  /** The address new connections dial: the configured one, or where the last MOVING pointed. */
-  get currentEndpoint(): Endpoint {
-    return this.current;
   }
 
   /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
@@ -314,7 +294,7 @@ export class Pool implements ConnectionHost {
     this.connections.set(id, connection);
     this.deps.emit({ type: 'connection.created', connectionId: id, endpoint: connection.endpointText, dedicated });
     const postHandoffRelaxMs = this.deps.options.maint.mode === 'disabled' ? 0 : this.deps.options.maint.postHandoffRelaxedDuration;
-    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText, postHandoffRelaxMs } });
+    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText, postHandoffRelaxMs, handoffTimeoutMs: this.deps.options.maint.handoffTimeout } });
     const ref = this.actor.getSnapshot().children[id];
     if (ref === undefined) throw new Error(`connection actor ${id} was not spawned`);
     connection.attach(ref as never);

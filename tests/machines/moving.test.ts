@@ -43,12 +43,6 @@ function harness(options: { manualDials?: boolean } = {}) {
         cancelled.push(params);
       },
     },
-    delays: {
-      handoffDelay: ({ context }) => Math.max(0, (context.moving?.beginAt ?? 0) - clock.now()),
-    },
-    guards: {
-      movingBegun: ({ context }) => context.moving !== null && clock.now() >= context.moving.beginAt,
-    },
   });
   const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1' }, clock });
   const errors: unknown[] = [];
@@ -162,6 +156,18 @@ test('a MOVING without endpoint received while reconnecting: a reconnect before 
   h.clock.increment(order.beginAt - h.clock.now());
   await flush();
   assert.is(h.name(), 'handingOff', 'moved again once timeS/2 passed');
+  h.actor.stop();
+});
+
+test('a MOVING whose deadline and a handoff budget have passed is stale: dropped, no handoff', async () => {
+  const h = await readyHarness();
+  h.clock.increment(100_000);
+  const now = h.clock.now();
+  // The default handoff budget is 15 s; this MOVING's old endpoint was due to go away 16 s ago.
+  await sendMoving(h, { seq: 5, endpoint: 'h:9', target: 'h:9', beginAt: now - 31_000, deadlineAt: now - 16_000 });
+  assert.is(h.name(), 'idle');
+  assert.is(h.context().moving, null);
+  assert.equal(h.requested, []);
   h.actor.stop();
 });
 

@@ -26,9 +26,6 @@ function harness(options: { postHandoffRelaxMs?: number } = {}) {
         cancelled.push(params);
       },
     },
-    delays: {
-      handoffDelay: ({ context }) => Math.max(0, (context.moving?.beginAt ?? 0) - clock.now()),
-    },
   });
   /** Every event the connection actor itself received (delayed raises included). */
   const received: string[] = [];
