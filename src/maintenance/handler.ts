@@ -3,7 +3,8 @@ import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from '../machines/relax.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
-import type { MaintenanceNotification, MaintenanceNotificationType } from '../protocol/notifications.js';
+import { classifyPush, type MaintenanceNotification, type MaintenanceNotificationType } from '../protocol/notifications.js';
+import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { Connection } from '../pool/connection.js';
 import type { NotificationContext, NotificationHook, NotificationResult } from './hooks.js';
@@ -16,6 +17,8 @@ export interface MaintenanceHost {
   logger: Logger;
   /** Live connections whose socket reaches `endpoint` (pooled and dedicated). */
   connectionsAt(endpoint: string): Connection[];
+  /** Every parsed notification, before handling (feeds `notifications$`). */
+  onNotification(connection: Connection, notification: MaintenanceNotification): void;
   /** The pool's address for new dials from now on. */
   moveTo(target: Endpoint, details: { seq: number; timeS: number; from: string }): void;
 }
@@ -33,6 +36,27 @@ export class MaintenanceHandler {
   private readonly recent = new Set<string>();
 
   constructor(private readonly host: MaintenanceHost) {}
+
+  /** A push frame arrived: maintenance notifications are handled, unreadable ones reported, others ignored. */
+  push(connection: Connection, frame: RespValue[]): void {
+    const classified = classifyPush(frame);
+    const context = { connectionId: connection.id, endpoint: connection.endpointText };
+    if (classified.kind === 'maintenance') {
+      this.host.emit({ type: 'notification.received', ...context, notification: classified.notification });
+      this.host.onNotification(connection, classified.notification);
+      if (this.host.config.mode === 'disabled') {
+        this.host.emit({ type: 'notification.ignored', ...context, notification: classified.notification, reason: 'not-applicable' });
+      } else {
+        this.handle(connection, classified.notification);
+      }
+    } else if (classified.kind === 'invalid') {
+      this.host.emit({ type: 'notification.invalid', ...context, notificationType: classified.type, reason: classified.reason });
+      this.host.logger.warn(`ignored an unreadable ${classified.type} notification: ${classified.reason}`);
+      this.invalid(connection, classified.type, classified.reason);
+    } else {
+      this.host.logger.debug(`push frame "${classified.type}" has no consumer; ignored`);
+    }
+  }
 
   handle(connection: Connection, received: MaintenanceNotification): void {
     const started = performance.now();

@@ -1,4 +1,4 @@
-import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, toPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { ResolvedClientOptions } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
@@ -8,7 +8,7 @@ import { MaintenanceHandler } from '../maintenance/handler.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
-import { classifyPush, type MaintenanceNotification } from '../protocol/notifications.js';
+import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
@@ -18,7 +18,7 @@ import { DedicatedConnections } from './dedicated.js';
 import { ConnectionOpener } from './opener.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
-import { WaitQueue } from './wait-queue.js';
+import { Router } from './router.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -37,9 +37,8 @@ export interface PoolDependencies {
  */
 export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
-  private routable: Connection[] = [];
   private readonly dedicated: DedicatedConnections;
-  private readonly waiting: WaitQueue;
+  private readonly router: Router;
   private readonly actor: Actor<typeof poolMachine>;
   private readonly maintenance: MaintenanceHandler;
   private readonly handoffs: HandoffCoordinator;
@@ -51,9 +50,6 @@ export class Pool implements ConnectionHost {
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
-  private tickTarget: Connection | null = null;
-  /** Connections that are relaxed or handing off right now. */
-  private readonly inMaintenance = new Set<Connection>();
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
   constructor(private readonly deps: PoolDependencies) {
@@ -63,7 +59,7 @@ export class Pool implements ConnectionHost {
     this.current = this.configured;
     this.closeGraceMs = options.commandTimeout;
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
-    this.waiting = new WaitQueue(clock);
+    this.router = new Router(clock, options.maint.relaxedTimeout);
     this.opener = new ConnectionOpener(deps);
     this.dedicated = new DedicatedConnections({
       clock,
@@ -76,6 +72,7 @@ export class Pool implements ConnectionHost {
       config: options.maint,
       configuredEndpoint: this.configured,
       clock,
+      onNotification: deps.onNotification,
       emit: deps.emit,
       logger: deps.logger,
       connectionsAt: (endpoint) => [...this.connections.values()].filter((c) => c.endpointText === endpoint && c.state !== 'closing' && c.state !== 'closed'),
@@ -139,35 +136,14 @@ export class Pool implements ConnectionHost {
     return ready;
   }
 
-  /**
-   * The per-command path: straight to a pipeline, or parked until a connection is ready. Every
-   * command issued in one tick goes to the same connection, chosen as the one with the fewest
-   * in flight: commands a caller issues without awaiting keep their order, and share one write.
-   */
+  /** The per-command path (see Router). */
   send(command: PendingCommand): void {
-    let target = this.tickTarget;
-    if (target === null || !target.ready) {
-      const chosen = this.leastLoaded();
-      if (chosen === undefined) {
-        // Parked while connections relax or hand off: the wait is part of the maintenance.
-        if (this.inMaintenance.size > 0) command.relax(this.relaxedTimeoutMs);
-        this.waiting.push(command);
-        return;
-      }
-      target = this.tickTarget = chosen;
-      process.nextTick(clearTickTarget, this);
-    }
-    target.write(command);
-  }
-
-  /** @internal */
-  endTick(): void {
-    this.tickTarget = null;
+    this.router.send(command);
   }
 
   /** Writes commands back to back on one connection (MULTI … EXEC needs no lease). */
   sendTogether(commands: PendingCommand[]): void {
-    for (const command of commands) this.send(command);
+    for (const command of commands) this.router.send(command);
   }
 
   /** A dedicated connection for one caller (blocking commands); give it back with `release`. */
@@ -184,7 +160,7 @@ export class Pool implements ConnectionHost {
   async close(): Promise<void> {
     if (this.closing) return this.whenClosed();
     this.closing = true;
-    this.waiting.failAll((command) => closedError(command.name));
+    this.router.failParked((command) => closedError(command.name));
     this.dedicated.closeAll();
     this.started?.reject(closedError());
     this.actor.send({ type: 'close' });
@@ -213,27 +189,13 @@ export class Pool implements ConnectionHost {
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
-    const classified = classifyPush(frame);
-    if (classified.kind === 'maintenance') {
-      this.deps.emit({ type: 'notification.received', connectionId: connection.id, endpoint: connection.endpointText, notification: classified.notification });
-      this.deps.onNotification(connection, classified.notification);
-      if (this.deps.options.maint.mode === 'disabled') {
-        this.deps.emit({ type: 'notification.ignored', connectionId: connection.id, endpoint: connection.endpointText, notification: classified.notification, reason: 'not-applicable' });
-      } else {
-        this.maintenance.handle(connection, classified.notification);
-      }
-    } else if (classified.kind === 'invalid') {
-      this.deps.emit({ type: 'notification.invalid', connectionId: connection.id, endpoint: connection.endpointText, notificationType: classified.type, reason: classified.reason });
-      this.deps.logger.warn(`ignored an unreadable ${classified.type} notification: ${classified.reason}`);
-      this.maintenance.invalid(connection, classified.type, classified.reason);
-    } else {
-      this.deps.logger.debug(`push frame "${classified.type}" has no consumer; ignored`);
-    }
+    this.maintenance.push(connection, frame);
   }
 
+
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void {
-    if (relaxed || connection.state === 'handingOff') this.inMaintenance.add(connection);
-    else this.inMaintenance.delete(connection);
+    if (relaxed || connection.state === 'handingOff') this.router.inMaintenance.add(connection);
+    else this.router.inMaintenance.delete(connection);
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
     if (relaxed) {
       const source = Object.keys(snapshot.context.relaxSources)[0] ?? 'unknown';
@@ -247,16 +209,15 @@ export class Pool implements ConnectionHost {
 
   /** The connection started or stopped taking commands without a state change (handoff drain, socket lost). */
   onRoutableChange(connection: Connection): void {
-    if (connection.ready && !connection.dedicated) this.addRoutable(connection);
-    else this.removeRoutable(connection);
+    this.router.update(connection);
   }
 
   onStateChange(connection: Connection, previous: ConnectionStateValue): void {
     const { emit } = this.deps;
     const state = connection.state;
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
-    if (state === 'handingOff' || connection.relaxedTimeout > 0) this.inMaintenance.add(connection);
-    else this.inMaintenance.delete(connection);
+    if (state === 'handingOff' || connection.relaxedTimeout > 0) this.router.inMaintenance.add(connection);
+    else this.router.inMaintenance.delete(connection);
     if (connection.ready) {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
       this.started?.resolve();
@@ -272,7 +233,7 @@ export class Pool implements ConnectionHost {
       this.checkStartFailed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
-      this.inMaintenance.delete(connection);
+      this.router.forget(connection);
       this.opener.lastErrors.delete(connection.id);
       emit({ type: 'connection.closed', ...base });
       if (connection.dedicated) {
@@ -318,33 +279,6 @@ export class Pool implements ConnectionHost {
     return connection;
   }
 
-  private addRoutable(connection: Connection): void {
-    if (!this.routable.includes(connection)) this.routable = [...this.routable, connection];
-    this.waiting.drain(
-      () => connection.ready,
-      (command) => connection.write(command),
-    );
-  }
-
-  private removeRoutable(connection: Connection): void {
-    if (this.routable.includes(connection)) this.routable = this.routable.filter((c) => c !== connection);
-  }
-
-  private leastLoaded(): Connection | undefined {
-    let best: Connection | undefined;
-    let least = Infinity;
-    for (const candidate of this.routable) {
-      const inflight = candidate.inflight;
-      if (inflight < least && candidate.ready) {
-        best = candidate;
-        least = inflight;
-        if (inflight === 0) break;
-      }
-    }
-    return best;
-  }
-
-
   /** connect() fails when every pooled connection failed its first attempt. */
   private checkStartFailed(): void {
     if (this.started === null) return;
@@ -356,24 +290,13 @@ export class Pool implements ConnectionHost {
   }
 
   private whenClosed(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => this.actor.getSnapshot().status !== 'active';
-      if (check()) return resolve();
-      const subscription = this.actor.subscribe({
-        next: () => {
-          if (check()) {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        complete: () => resolve(),
-      });
-    });
+    if (this.actor.getSnapshot().status !== 'active') return Promise.resolve();
+    return toPromise(this.actor).then(
+      () => undefined,
+      () => undefined,
+    );
   }
-}
 
-function clearTickTarget(pool: Pool): void {
-  pool.endTick();
 }
 
 function closedError(command?: string): ConnectionError {

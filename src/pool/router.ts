@@ -1,0 +1,83 @@
+import type { Clock } from '../transport/clock.js';
+import type { PendingCommand } from '../transport/command.js';
+import type { Connection } from './connection.js';
+import { WaitQueue } from './wait-queue.js';
+
+/**
+ * The per-command path of the pool: straight to a connection's pipeline, or parked until one is
+ * ready. Every command issued in one tick goes to the same connection, chosen as the one with
+ * the fewest in flight: commands a caller issues without awaiting keep their order, and share
+ * one socket write. No actor, no Subject, no timer per command.
+ */
+export class Router {
+  private routable: Connection[] = [];
+  private tickTarget: Connection | null = null;
+  private readonly waiting: WaitQueue;
+  /** Connections that are relaxed or handing off right now. */
+  readonly inMaintenance = new Set<Connection>();
+
+  constructor(clock: Clock, private readonly relaxedTimeoutMs: number) {
+    this.waiting = new WaitQueue(clock);
+  }
+
+  send(command: PendingCommand): void {
+    let target = this.tickTarget;
+    if (target === null || !target.ready) {
+      const chosen = this.leastLoaded();
+      if (chosen === undefined) {
+        // Parked while connections relax or hand off: the wait is part of the maintenance.
+        if (this.inMaintenance.size > 0) command.relax(this.relaxedTimeoutMs);
+        this.waiting.push(command);
+        return;
+      }
+      target = this.tickTarget = chosen;
+      process.nextTick(endTick, this);
+    }
+    target.write(command);
+  }
+
+  /** @internal */
+  endTick(): void {
+    this.tickTarget = null;
+  }
+
+  /** A connection took or stopped taking commands: keep the routable set in step, flush parked commands. */
+  update(connection: Connection): void {
+    if (connection.ready && !connection.dedicated) {
+      if (!this.routable.includes(connection)) this.routable = [...this.routable, connection];
+      this.waiting.drain(
+        () => connection.ready,
+        (command) => connection.write(command),
+      );
+    } else if (this.routable.includes(connection)) {
+      this.routable = this.routable.filter((c) => c !== connection);
+    }
+  }
+
+  forget(connection: Connection): void {
+    this.inMaintenance.delete(connection);
+    this.update(connection);
+  }
+
+  failParked(error: (command: PendingCommand) => Error): void {
+    this.waiting.failAll(error);
+  }
+
+  private leastLoaded(): Connection | undefined {
+    let best: Connection | undefined;
+    let least = Infinity;
+    for (const candidate of this.routable) {
+      const inflight = candidate.inflight;
+      if (inflight < least && candidate.ready) {
+        best = candidate;
+        least = inflight;
+        if (inflight === 0) break;
+      }
+    }
+    return best;
+  }
+}
+
+function endTick(router: Router): void {
+  router.endTick();
+}
