@@ -46,7 +46,11 @@ export interface MaintClientOptions {
   protocol?: 2 | 3;
   /** Connections in the pool, 1..10000; default 4. */
   poolSize?: number;
-  /** Upper bound on connections (≥ poolSize); caps the auto-sized handoff queue. */
+  /**
+   * Upper bound on open connections (≥ poolSize): the pooled ones plus the dedicated ones lent to
+   * blocking commands (a blocking call beyond it waits for one to be given back). Also caps the
+   * auto-sized handoff queue. Default: no bound.
+   */
   maxActive?: number;
   /**
    * Reply deadline per command in ms; default 5000. Must be > 0: there is no "no timeout" value

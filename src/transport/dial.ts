@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ConnectionError } from '../errors.js';
 import type { Endpoint } from '../protocol/endpoint.js';
@@ -18,7 +18,7 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
       return;
     }
     const socket: Socket = options.tls
-      ? tlsConnect({ servername: isIp(endpoint.host) ? undefined : endpoint.host, ...options.tls, host: endpoint.host, port: endpoint.port })
+      ? tlsConnect({ servername: isIP(endpoint.host) === 0 ? endpoint.host : undefined, ...options.tls, host: endpoint.host, port: endpoint.port })
       : netConnect({ host: endpoint.host, port: endpoint.port });
     const readyEvent = options.tls ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => fail(new Error(`no connection within ${options.connectTimeout} ms`)), options.connectTimeout);
@@ -45,8 +45,4 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
     socket.once(readyEvent, onReady);
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function isIp(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }
