@@ -21,8 +21,11 @@ const events: LifecycleEvent[] = [];
 client.events$.subscribe((event) => events.push(event));
 await client.connect();
 
-type Sample = { at: number; ms: number };
-const samples: Sample[] = [];
+// Samples in typed arrays: a million small objects would make GC pauses show up as command latency.
+const MAX_SAMPLES = 20_000_000;
+const startedAt = new Float64Array(MAX_SAMPLES);
+const tookMs = new Float32Array(MAX_SAMPLES);
+let sampleCount = 0;
 let failures = 0;
 let running = true;
 const loop = async (id: number) => {
@@ -31,7 +34,10 @@ const loop = async (id: number) => {
     try {
       if (n % 5 === 4) await client.get(`bench:${id}`);
       else await client.incr(`bench:${id}`);
-      samples.push({ at: started, ms: performance.now() - started });
+      if (sampleCount < MAX_SAMPLES) {
+        startedAt[sampleCount] = started;
+        tookMs[sampleCount++] = performance.now() - started;
+      }
     } catch {
       failures++;
     }
@@ -40,17 +46,23 @@ const loop = async (id: number) => {
 const loops = Array.from({ length: callers }, (_, i) => loop(i));
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-/** Commands whose time in flight overlaps [from, to). */
+/** Commands in flight at any moment of [from, to). */
 function window(from: number, to: number) {
-  const ms = samples.filter((s) => s.at < to && s.at + s.ms >= from).map((s) => s.ms).sort((a, b) => a - b);
+  const ms: number[] = [];
+  for (let i = 0; i < sampleCount; i++) {
+    const at = startedAt[i] as number;
+    const took = tookMs[i] as number;
+    if (at < to && at + took >= from) ms.push(took);
+  }
+  ms.sort((a, b) => a - b);
   return { seconds: (to - from) / 1000, commands: ms.length, p50: pct(ms, 50), p99: pct(ms, 99), max: ms[ms.length - 1] ?? 0 };
 }
 
-await new Promise((resolve) => setTimeout(resolve, 1000));
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+await pause(1000);
 const steadyFrom = performance.now();
-await new Promise((resolve) => setTimeout(resolve, 2000));
-const steady = window(steadyFrom, performance.now());
-const rows: Array<Record<string, unknown>> = [{ action: 'steady', ...steady, failed: failures }];
+await pause(2000);
+const windows: Array<{ action: string; from: number; to: number; failed: number; handoffs: number[] }> = [{ action: 'steady', from: steadyFrom, to: performance.now(), failed: failures, handoffs: [] }];
 const actions = [
   { type: 'migrate', parameters: { time_s: timeS, duration_s: timeS / 2, delay_ms: 50 } },
   { type: 'failover', parameters: { time_s: timeS } },
@@ -58,17 +70,27 @@ const actions = [
 ] as const;
 for (const action of actions) {
   const failedBefore = failures;
-  const handoffsBefore = events.length;
+  const eventsBefore = events.length;
   const from = performance.now();
   await sim.run(action);
   const to = performance.now();
-  const durations = events.slice(handoffsBefore).flatMap((e) => (e.type === 'handoff.succeeded' ? [e.durationMs] : [])).sort((a, b) => a - b);
-  rows.push({ action: action.type, ...window(from, to), failed: failures - failedBefore, handoffs: durations.length, handoffMedianMs: pct(durations, 50), handoffMaxMs: durations[durations.length - 1] ?? 0 });
+  // Let the commands the action held finish before the next one starts.
+  await pause(1000);
+  const handoffs = events.slice(eventsBefore).flatMap((e) => (e.type === 'handoff.succeeded' ? [e.durationMs] : [])).sort((a, b) => a - b);
+  windows.push({ action: action.type, from, to, failed: failures - failedBefore, handoffs });
 }
 running = false;
 await Promise.all(loops);
 await client.close();
 await sim.close();
+
+// Computed once the load has stopped, so that commands still in flight when an action ended count.
+const rows = windows.map((w) => ({
+  action: w.action,
+  ...window(w.from, w.to),
+  failed: w.failed,
+  ...(w.action === 'steady' ? {} : { handoffs: w.handoffs.length, handoffMedianMs: pct(w.handoffs, 50), handoffMaxMs: w.handoffs[w.handoffs.length - 1] ?? 0 }),
+}));
 
 const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v ?? ''));
 console.log(`handoff drill: pool ${poolSize}, ${callers} callers, time_s ${timeS}, node ${process.version}`);
