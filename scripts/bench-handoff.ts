@@ -3,23 +3,42 @@
  * migrate, failover and bind. Reports, per action: failed commands, command latency (p50, p99,
  * max) during the action versus steady state, and handoff durations (median, max).
  *
- *   node --import tsx scripts/bench-handoff.ts [--pool 4] [--callers 50] [--time 5]
+ *   node --import tsx scripts/bench-handoff.ts [--pool 4] [--callers 50] [--time 5] [--client hitless|node-redis]
+ *
+ * `--client node-redis` runs the same drill with node-redis (RESP3, maintNotifications
+ * 'enabled', one connection), the peer that also implements maintenance notifications.
  */
 import { parseArgs } from 'node:util';
+import { createClient } from 'redis';
 import { createMaintClient, type LifecycleEvent } from '../src/index.js';
 import { createMaintSimulator } from '../src/simulator/index.js';
 
-const { values } = parseArgs({ options: { pool: { type: 'string', default: '4' }, callers: { type: 'string', default: '50' }, time: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { pool: { type: 'string', default: '4' }, callers: { type: 'string', default: '50' }, time: { type: 'string', default: '5' }, client: { type: 'string', default: 'hitless' } } });
 const poolSize = Number(values.pool);
 const callers = Number(values.callers);
 const timeS = Number(values.time);
 
 const sim = await createMaintSimulator({ spawn: true, endpoints: 2 });
 const [host, port] = (sim.endpoints[0] as string).split(':') as [string, string];
-const client = createMaintClient({ host, port: Number(port), poolSize, commandTimeout: 1000, maintNotifications: { endpointType: 'internal-ip', relaxedTimeout: 5000 } });
 const events: LifecycleEvent[] = [];
-client.events$.subscribe((event) => events.push(event));
-await client.connect();
+interface DrillClient {
+  incr(key: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+async function connect(): Promise<DrillClient> {
+  if (values.client === 'node-redis') {
+    const peer = createClient({ socket: { host, port: Number(port) }, RESP: 3, maintNotifications: 'enabled', maintEndpointType: 'internal-ip', maintRelaxedCommandTimeout: 5000 });
+    peer.on('error', () => {});
+    await peer.connect();
+    return { incr: (key) => peer.incr(key), get: (key) => peer.get(key), close: async () => void (await peer.close()) };
+  }
+  const ours = createMaintClient({ host, port: Number(port), poolSize, commandTimeout: 1000, maintNotifications: { endpointType: 'internal-ip', relaxedTimeout: 5000 } });
+  ours.events$.subscribe((event) => events.push(event));
+  await ours.connect();
+  return ours;
+}
+const client = await connect();
 
 // Samples in typed arrays: a million small objects would make GC pauses show up as command latency.
 const MAX_SAMPLES = 20_000_000;
@@ -93,10 +112,10 @@ const rows = windows.map((w) => ({
 }));
 
 const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v ?? ''));
-console.log(`handoff drill: pool ${poolSize}, ${callers} callers, time_s ${timeS}, node ${process.version}`);
+console.log(`handoff drill: ${values.client}${values.client === 'hitless' ? `, pool ${poolSize}` : ''}, ${callers} callers, time_s ${timeS}, node ${process.version}`);
 console.log('| action | seconds | commands | failed | p50 ms | p99 ms | max ms | handoffs | handoff median ms | handoff max ms |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   console.log(`| ${row.action} | ${fmt(row.seconds)} | ${fmt(row.commands)} | ${fmt(row.failed)} | ${fmt(row.p50)} | ${fmt(row.p99)} | ${fmt(row.max)} | ${fmt(row.handoffs)} | ${fmt(row.handoffMedianMs)} | ${fmt(row.handoffMaxMs)} |`);
 }
-for (const row of rows) console.log(JSON.stringify({ bench: 'handoff', poolSize, callers, ...row }));
+for (const row of rows) console.log(JSON.stringify({ bench: 'handoff', client: values.client, poolSize, callers, ...row }));

@@ -23,8 +23,12 @@ const WORKLOADS: Record<string, { metric: string; better: 'higher' | 'lower'; un
   value100k: { metric: 'opsPerSec', better: 'higher', unit: 'ops/s' },
   connect: { metric: 'p50', better: 'lower', unit: 'ms p50' },
   'idle-memory': { metric: 'rssKbPerConnection', better: 'lower', unit: 'KB RSS/conn' },
+  'idle-heap': { metric: 'heapKbPerConnection', better: 'lower', unit: 'KB heap/conn' },
 };
+/** Workloads whose numbers come from another workload's run. */
+const DERIVED: Record<string, string> = { 'idle-heap': 'idle-memory' };
 const workloads = values.only ? values.only.split(',') : Object.keys(WORKLOADS);
+const runWorkloads = workloads.filter((w) => DERIVED[w] === undefined);
 
 function runOne(client: ClientName, workload: string, port: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
@@ -43,7 +47,7 @@ const server = await startRedisServer({ args: ['--maxclients', '20000'] });
 const results = new Map<string, Array<Record<string, number>>>();
 try {
   for (let round = 0; round < rounds; round++) {
-    for (const workload of workloads) {
+    for (const workload of runWorkloads) {
       for (const client of CLIENTS) {
         const result = await runOne(client, workload, server.port);
         const key = `${workload}|${client}`;
@@ -64,7 +68,7 @@ console.log(`|---|${CLIENTS.map(() => '---').join('|')}|---|---|`);
 for (const workload of workloads) {
   const spec = WORKLOADS[workload]!;
   const cell = (client: ClientName) => {
-    const xs = (results.get(`${workload}|${client}`) ?? []).map((r) => r[spec.metric] ?? NaN);
+    const xs = (results.get(`${DERIVED[workload] ?? workload}|${client}`) ?? []).map((r) => r[spec.metric] ?? NaN);
     return { median: median(xs), text: `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})` };
   };
   const ratio = (peer: ClientName) => {

@@ -3,6 +3,7 @@
  * (scripts/bench.ts) starts one process per measurement, so clients never share a heap.
  *   node --import tsx scripts/bench/run-one.ts <client> <workload> <port> [seconds]
  */
+import { createMaintClient } from '../../src/index.js';
 import { connectClient, type BenchClient, type ClientName } from './adapters.js';
 
 const [clientName, workload, portText, secondsText] = process.argv.slice(2) as [ClientName, string, string, string | undefined];
@@ -60,15 +61,23 @@ async function main() {
     return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
   }
   if (workload === 'idle-memory') {
+    // 1 000 idle connections: for `hitless`, one client whose pool holds them (how hitless is
+    // used); for every other column, 1 000 clients of one connection each.
     const count = 1000;
-    globalThis.gc?.();
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
     const before = process.memoryUsage();
     const clients: BenchClient[] = [];
-    for (let i = 0; i < count; i++) clients.push(await connectClient(clientName, host, port));
+    if (clientName === 'hitless') {
+      const pool = createMaintClient({ host, port, poolSize: count, connectTimeout: 20_000 });
+      await pool.connect();
+      while (pool.state().connections.some((c) => c.state !== 'idle')) await new Promise((resolve) => setTimeout(resolve, 20));
+      clients.push({ get: (key) => pool.get(key), set: (key, value) => pool.set(key, value), batch: async () => [], transaction: async () => [], close: () => pool.close() });
+    } else {
+      for (let i = 0; i < count; i++) clients.push(await connectClient(clientName, host, port));
+    }
     await Promise.all(clients.map((c) => c.get('idle:probe')));
-    globalThis.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 3; i++) globalThis.gc?.();
     const after = process.memoryUsage();
     const result = { rssKbPerConnection: (after.rss - before.rss) / 1024 / count, heapKbPerConnection: (after.heapUsed - before.heapUsed) / 1024 / count };
     for (const client of clients) await client.close();
