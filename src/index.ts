@@ -30,3 +30,5 @@ export type { Endpoint } from './protocol/endpoint.js';
 export type { MaintSupport } from './protocol/handshake.js';
 export type { RespValue, RespArgument } from './protocol/types.js';
 export type { ConnectionStateValue } from './machines/connection.machine.js';
+export { instrumentOpenTelemetry, OTEL_METRIC_NAMES, OTEL_ATTRIBUTES } from './telemetry/opentelemetry.js';
+export type { OpenTelemetryOptions } from './telemetry/opentelemetry.js';

@@ -86,6 +86,8 @@ function launch(binary: string, port: number, options: StartRedisOptions): Promi
     '--protected-mode', 'no',
     '--loglevel', 'notice',
     '--logfile', '',
+    // A replica's first sync would otherwise wait 5 s for more replicas to join it.
+    '--repl-diskless-sync-delay', '0',
     ...(options.replicaOf ? ['--replicaof', options.replicaOf.host, String(options.replicaOf.port)] : []),
     ...(options.args ?? []),
   ];
