@@ -12,6 +12,7 @@ import { WaitQueue } from './wait-queue.js';
 export class Router {
   private routable: Connection[] = [];
   private tickTarget: Connection | null = null;
+  private rotation = 0;
   private readonly waiting: WaitQueue;
   /** Connections that are relaxed or handing off right now. */
   readonly inMaintenance = new Set<Connection>();
@@ -63,17 +64,25 @@ export class Router {
     this.waiting.failAll(error);
   }
 
+  /** The ready connection with the fewest in flight; ties go round-robin, so idle connections share the ticks. */
   private leastLoaded(): Connection | undefined {
+    const routable = this.routable;
+    const count = routable.length;
     let best: Connection | undefined;
+    let bestIndex = 0;
     let least = Infinity;
-    for (const candidate of this.routable) {
+    for (let step = 0; step < count; step++) {
+      const index = (this.rotation + step) % count;
+      const candidate = routable[index] as Connection;
       const inflight = candidate.inflight;
       if (inflight < least && candidate.ready) {
         best = candidate;
+        bestIndex = index;
         least = inflight;
         if (inflight === 0) break;
       }
     }
+    this.rotation = bestIndex + 1;
     return best;
   }
 }
