@@ -4,10 +4,9 @@
  * state) or a stall of upstream traffic (a given upstream), then FAILED_OVER.
  */
 import { failedOverFrame, failingOverFrame } from '../push-frames.js';
-import type { ProxyConnection } from '../proxy-connection.js';
 import { waitFor } from '../timing.js';
 import type { ActionContext, ActionDefinition } from './index.js';
-import { FAULT_PARAMETERS, notify, readFaults } from './notify.js';
+import { announceToAll, FAULT_PARAMETERS, notify, readFaults } from './notify.js';
 import { Params } from './params.js';
 
 export const failoverAction: ActionDefinition = {
@@ -23,11 +22,7 @@ export const failoverAction: ActionDefinition = {
 
     return async (ctx) => {
       const seq = ctx.nextSeq();
-      const started = Date.now();
-      const tell = (connections: Iterable<ProxyConnection>) =>
-        notify(connections, 'FAILING_OVER', seq, ctx.actionId, faults, () => failingOverFrame(seq, timeS - (Date.now() - started) / 1000, shards));
-      const told = tell(ctx.connections());
-      const closeWindow = ctx.openWindow({ applies: () => true, notice: (connection) => tell([connection]) });
+      const { told, closeWindow } = announceToAll(ctx, 'FAILING_OVER', seq, faults, (elapsedS) => failingOverFrame(seq, timeS - elapsedS, shards));
       ctx.step('failing-over', { seq, time_s: timeS, connections: told });
       const release = ctx.holdAll(`failover:${ctx.actionId}`);
       let output: Record<string, unknown>;

@@ -3,9 +3,8 @@
  * migrates, then MIGRATED (unless the `drop_closing` fault is on).
  */
 import { migratedFrame, migratingFrame } from '../push-frames.js';
-import type { ProxyConnection } from '../proxy-connection.js';
 import type { ActionDefinition } from './index.js';
-import { FAULT_PARAMETERS, notify, readFaults } from './notify.js';
+import { announceToAll, FAULT_PARAMETERS, notify, readFaults } from './notify.js';
 import { Params } from './params.js';
 
 export const migrateAction: ActionDefinition = {
@@ -20,11 +19,7 @@ export const migrateAction: ActionDefinition = {
 
     return async (ctx) => {
       const seq = ctx.nextSeq();
-      const started = Date.now();
-      const tell = (connections: Iterable<ProxyConnection>) =>
-        notify(connections, 'MIGRATING', seq, ctx.actionId, faults, () => migratingFrame(seq, timeS - (Date.now() - started) / 1000, shards));
-      const told = tell(ctx.connections());
-      const closeWindow = ctx.openWindow({ applies: () => true, notice: (connection) => tell([connection]) });
+      const { told, closeWindow } = announceToAll(ctx, 'MIGRATING', seq, faults, (elapsedS) => migratingFrame(seq, timeS - elapsedS, shards));
       const removeLatency = ctx.addLatency(`migrate:${ctx.actionId}`, delayMs);
       ctx.step('migrating', { seq, time_s: timeS, delay_ms: delayMs, connections: told });
       try {

@@ -1,6 +1,7 @@
 /** Sends a notification to connections that opted in, applying the notification faults. */
 import { malformedFrame, type NotificationType } from '../push-frames.js';
 import type { ProxyConnection } from '../proxy-connection.js';
+import type { ActionContext } from './index.js';
 import type { Params } from './params.js';
 
 export interface NotificationFaults {
@@ -35,4 +36,22 @@ export function notify(
     count++;
   }
   return count;
+}
+
+/**
+ * Tells every opted-in connection now, and — while the returned window is open — each connection
+ * that opts in later, with the time left (`frame` gets the seconds elapsed since the start).
+ */
+export function announceToAll(
+  ctx: ActionContext,
+  type: NotificationType,
+  seq: number,
+  faults: NotificationFaults,
+  frame: (elapsedS: number) => Buffer,
+): { told: number; closeWindow: () => void } {
+  const started = Date.now();
+  const tell = (connections: Iterable<ProxyConnection>) => notify(connections, type, seq, ctx.actionId, faults, () => frame((Date.now() - started) / 1000));
+  const told = tell(ctx.connections());
+  const closeWindow = ctx.openWindow({ applies: () => true, notice: (connection) => tell([connection]) });
+  return { told, closeWindow };
 }
