@@ -14,10 +14,11 @@
  *   is the number of relaxed connections. `redis.client.connection.notification` = the notification
  *   that relaxed it (`MIGRATING`, `FAILING_OVER`, `SMIGRATING`, or `MOVING` for the relaxation
  *   after a handoff); the −1 carries the same attributes as its +1.
- * - `redis.client.connection.handoff` — Counter `{handoff}`, with the hitless attribute
- *   `redis.client.connection.handoff.outcome` = `started` | `succeeded` | `failed`. The official
- *   clients count completed handoffs only: that is the `succeeded` series. `server.*` = the endpoint
- *   left; `redis.client.connection.handoff.target.address` / `.port` = the endpoint moved to.
+ * - `redis.client.connection.handoff` — Counter `{handoff}`: completed handoffs, as the official
+ *   clients count them. `server.*` = the endpoint left;
+ *   `redis.client.connection.handoff.target.address` / `.port` = the endpoint moved to.
+ * - `hitless.client.connection.handoff.attempts` — Counter `{handoff}` (hitless only), every step by
+ *   `redis.client.connection.handoff.outcome` = `started` | `succeeded` | `failed`.
  * - `redis.client.connection.handoff.duration` — Histogram, unit `s` (OTel's unit for durations, as
  *   the official clients' duration histograms): from handoff start to its outcome (`succeeded` or
  *   `failed`), same attributes as the counter.
@@ -34,6 +35,7 @@ export const OTEL_METRIC_NAMES = {
   notifications: 'redis.client.maintenance.notifications',
   relaxedTimeout: 'redis.client.connection.relaxed_timeout',
   handoff: 'redis.client.connection.handoff',
+  handoffAttempts: 'hitless.client.connection.handoff.attempts',
   handoffDuration: 'redis.client.connection.handoff.duration',
 } as const;
 
@@ -71,7 +73,11 @@ export function instrumentOpenTelemetry(client: MaintClient, meter: Meter, optio
   });
   const handoff = meter.createCounter(OTEL_METRIC_NAMES.handoff, {
     unit: '{handoff}',
-    description: 'Connection handoffs to another endpoint (e.g. after MOVING), by outcome',
+    description: 'Completed connection handoffs to another endpoint (after MOVING)',
+  });
+  const handoffAttempts = meter.createCounter(OTEL_METRIC_NAMES.handoffAttempts, {
+    unit: '{handoff}',
+    description: 'Connection handoffs started, succeeded and failed',
   });
   const handoffDuration = meter.createHistogram(OTEL_METRIC_NAMES.handoffDuration, {
     unit: 's',
@@ -106,21 +112,23 @@ export function instrumentOpenTelemetry(client: MaintClient, meter: Meter, optio
       }
       case 'connection.unrelaxed':
       case 'connection.closed': {
+        if (event.type === 'connection.closed') handoffs.delete(event.connectionId);
         const attributes = relaxed.get(event.connectionId);
         if (attributes === undefined) return;
         relaxed.delete(event.connectionId);
         relaxedTimeout.add(-1, attributes);
-        if (event.type === 'connection.closed') handoffs.delete(event.connectionId);
         return;
       }
       case 'handoff.started':
         handoffs.set(event.connectionId, { at: event.at, from: event.from });
-        handoff.add(1, handoffAttributes('started', event.from, event.to));
+        handoffAttempts.add(1, handoffAttributes('started', event.from, event.to));
         return;
       case 'handoff.succeeded': {
         handoffs.delete(event.connectionId);
         const attributes = handoffAttributes('succeeded', event.from, event.to);
-        handoff.add(1, attributes);
+        handoffAttempts.add(1, attributes);
+        const { [OTEL_ATTRIBUTES.handoffOutcome]: _outcome, ...official } = attributes;
+        handoff.add(1, official);
         handoffDuration.record(event.durationMs / 1000, attributes);
         return;
       }
@@ -128,7 +136,7 @@ export function instrumentOpenTelemetry(client: MaintClient, meter: Meter, optio
         const started = handoffs.get(event.connectionId);
         handoffs.delete(event.connectionId);
         const attributes = handoffAttributes('failed', started?.from, event.to);
-        handoff.add(1, attributes);
+        handoffAttempts.add(1, attributes);
         if (started !== undefined) handoffDuration.record(Math.max(0, event.at - started.at) / 1000, attributes);
         return;
       }
@@ -152,6 +160,8 @@ export function instrumentOpenTelemetry(client: MaintClient, meter: Meter, optio
   const subscription = client.events$.subscribe({ next: onEvent });
   return () => {
     subscription.unsubscribe();
+    // Connections still relaxed leave the gauge: otherwise their series would stay up for good.
+    for (const attributes of relaxed.values()) relaxedTimeout.add(-1, attributes);
     relaxed.clear();
     handoffs.clear();
   };

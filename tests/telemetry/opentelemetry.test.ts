@@ -103,10 +103,12 @@ test('migrate and bind: notifications, relaxations and handoffs with the officia
       { attributes: { ...BASE, 'server.address': '127.0.0.1', 'server.port': to, 'redis.client.connection.notification': 'MOVING' }, value: 0 },
     ]);
 
-    // redis.client.connection.handoff: by outcome, from the old endpoint to the new one.
+    // redis.client.connection.handoff: completed handoffs only (as the official clients count them),
+    // from the old endpoint to the new one; every step by outcome on the hitless counter.
     assert.is(metrics.get(OTEL_METRIC_NAMES.handoff)?.descriptor.unit, '{handoff}');
     const handoff = { ...BASE, 'server.address': '127.0.0.1', 'server.port': from, 'redis.client.connection.handoff.target.address': '127.0.0.1', 'redis.client.connection.handoff.target.port': to };
-    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoff), [
+    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoff), [{ attributes: handoff, value: 2 }]);
+    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoffAttempts), [
       { attributes: { ...handoff, 'redis.client.connection.handoff.outcome': 'started' }, value: 2 },
       { attributes: { ...handoff, 'redis.client.connection.handoff.outcome': 'succeeded' }, value: 2 },
     ]);
@@ -175,7 +177,8 @@ test('failed handoffs, connections closed while relaxed, unreadable notification
     const base = { 'db.system.name': 'redis', 'redis.client.library': 'hitless:0.1.0' };
     const server = { 'server.address': '10.0.0.1', 'server.port': 6379 };
     const target = { 'redis.client.connection.handoff.target.address': '::1', 'redis.client.connection.handoff.target.port': 7000 };
-    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoff), [
+    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoff), [], 'no completed handoff');
+    assert.equal(points(metrics, OTEL_METRIC_NAMES.handoffAttempts), [
       { attributes: { ...base, ...server, 'redis.client.connection.handoff.outcome': 'started', ...target }, value: 1 },
       { attributes: { ...base, ...server, 'redis.client.connection.handoff.outcome': 'failed', ...target }, value: 1 },
       { attributes: { ...base, 'redis.client.connection.handoff.outcome': 'failed' }, value: 1 },
@@ -190,6 +193,20 @@ test('failed handoffs, connections closed while relaxed, unreadable notification
     assert.equal(points(metrics, OTEL_METRIC_NAMES.notifications), [{ attributes: { ...base, ...server, 'redis.client.connection.notification': 'MOVING' }, value: 1 }]);
   } finally {
     stop();
+    await shutdown();
+  }
+});
+
+test('stopping takes the connections still relaxed off the gauge', async () => {
+  const { client, emit } = fakeClient();
+  const { meter, collect, shutdown } = setupMeter();
+  const stop = instrumentOpenTelemetry(client, meter);
+  emit({ type: 'connection.relaxed', connectionId: 'c1', endpoint: '10.0.0.1:6379', source: 'MIGRATING:1', timeoutMs: 10_000, at: 1 });
+  try {
+    assert.is(points(await collect(), OTEL_METRIC_NAMES.relaxedTimeout)[0]?.value, 1);
+    stop();
+    assert.is(points(await collect(), OTEL_METRIC_NAMES.relaxedTimeout)[0]?.value, 0, 'back to 0, not stuck at 1');
+  } finally {
     await shutdown();
   }
 });
