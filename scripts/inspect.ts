@@ -66,6 +66,7 @@ const onSigint = () => {
   controller.abort(new Error('interrupted'));
 };
 process.on('SIGINT', onSigint);
+process.on('SIGTERM', onSigint);
 
 /** Undone in reverse order, whatever happens. */
 const cleanups: Array<[string, () => Promise<void> | void]> = [];
@@ -150,6 +151,7 @@ try {
     }
   }
   process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
   if (closed.length > 0) say(`stopped; closed: ${closed.join(', ')}`);
 }
 process.exitCode = exitCode;

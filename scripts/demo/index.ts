@@ -12,6 +12,7 @@ async function main(options: DemoOptions): Promise<DemoResult> {
   const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
   const onSigint = () => interrupt();
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   try {
     if (!options.web) {
       const abort = new AbortController();
@@ -32,6 +33,7 @@ async function main(options: DemoOptions): Promise<DemoResult> {
     }
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 
