@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * hitless-simulator: runs the maintenance simulator until SIGINT/SIGTERM.
+ * hitless-simulator: runs the maintenance simulator until SIGINT/SIGTERM/SIGHUP (a second signal
+ * exits at once).
  *
  *   hitless-simulator --spawn --endpoints 2 --api-port 0
  *   hitless-simulator --upstream 127.0.0.1:6379 --api-port 8080
@@ -12,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { createMaintSimulator } from './index.js';
-import type { MaintSimulatorOptions, SimulatorEvent } from './types.js';
+import type { MaintSimulator, MaintSimulatorOptions, SimulatorEvent } from './types.js';
 
 const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [options]
 
@@ -97,34 +98,48 @@ function describe(event: SimulatorEvent): string {
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 async function main(): Promise<void> {
   const { options: simulatorOptions, quiet } = options(process.argv.slice(2));
-  let simulator;
+  // The handlers come first: a signal during start-up (servers being spawned) must still shut
+  // them down, once the start settles. A second signal exits at once (the servers this process
+  // spawned are killed on exit).
+  let starting: Promise<MaintSimulator | null> = Promise.resolve(null);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`hitless-simulator: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
+    starting
+      .then((sim) => sim?.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  for (const signal of SIGNALS) process.on(signal, () => stop(signal));
+
+  const creating = createMaintSimulator(simulatorOptions);
+  starting = creating.catch(() => null);
+  let sim: MaintSimulator;
   try {
-    simulator = await createMaintSimulator(simulatorOptions);
+    sim = await creating;
   } catch (error) {
+    if (stopping) return; // the signal handler exits
     if (error instanceof ConfigError) fail(error.message);
     process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const sim = simulator;
+  if (stopping) return; // closed by the signal handler
   if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describe(event)}\n`));
   process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, api: sim.api })}\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
-    sim.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 void main();

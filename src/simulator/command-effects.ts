@@ -8,15 +8,25 @@ import { ENDPOINT_TYPES, type EndpointType } from './types.js';
 
 export type ReplayKey = 'hello' | 'auth' | 'select' | 'setname';
 
+export interface Answer {
+  reply: Buffer;
+  endpointType?: EndpointType | null;
+}
+
 export interface RequestEffect {
-  /** The proxy answers with this reply instead of forwarding. */
-  answer?: { reply: Buffer; endpointType?: EndpointType | null };
+  /**
+   * The proxy answers instead of forwarding: with what this gives when the answer's turn comes
+   * (in the connection's state then, e.g. after a pipelined HELLO's reply).
+   */
+  answer?: (state: ConnectionProtocolState) => Answer;
   /** Replies the server sends for it; null when that cannot be known (the connection stops counting). */
   replies: number | null;
   /** State to replay on a new upstream socket. */
   replay?: ReplayKey;
-  /** Protocol the connection uses from now on. */
+  /** Protocol the connection uses from now on (HELLO: once its reply is written and not an error). */
   protocol?: 2 | 3;
+  /** WATCH/MULTI open a guarded transaction; EXEC, DISCARD, UNWATCH and RESET end it. */
+  transaction?: 'watch' | 'multi' | 'unwatch' | 'end';
   /** RESET: back to a fresh connection. */
   reset?: true;
   /** CLIENT REPLY mode. */
@@ -46,7 +56,7 @@ export function classifyRequest(args: readonly Buffer[] | null, state: Connectio
   const name = upper(args[0]);
   switch (name) {
     case 'CLIENT':
-      return classifyClient(args, state);
+      return classifyClient(args);
     case 'HELLO': {
       const version = args[1] === undefined ? undefined : args[1].toString('latin1');
       const effect: RequestEffect = { replies: 1, replay: 'hello' };
@@ -59,7 +69,16 @@ export function classifyRequest(args: readonly Buffer[] | null, state: Connectio
     case 'SELECT':
       return { replies: 1, replay: 'select' };
     case 'RESET':
-      return { replies: 1, reset: true, protocol: 2 };
+      return { replies: 1, reset: true, protocol: 2, transaction: 'end' };
+    case 'WATCH':
+      return { replies: 1, transaction: 'watch' };
+    case 'MULTI':
+      return { replies: 1, transaction: 'multi' };
+    case 'UNWATCH':
+      return { replies: 1, transaction: 'unwatch' };
+    case 'EXEC':
+    case 'DISCARD':
+      return { replies: 1, transaction: 'end' };
     case 'MONITOR':
       return { replies: null };
     default:
@@ -73,7 +92,7 @@ export function classifyRequest(args: readonly Buffer[] | null, state: Connectio
   }
 }
 
-function classifyClient(args: readonly Buffer[], state: ConnectionProtocolState): RequestEffect {
+function classifyClient(args: readonly Buffer[]): RequestEffect {
   const sub = upper(args[1]);
   if (sub === 'SETNAME') return { replies: 1, replay: 'setname' };
   if (sub === 'REPLY') {
@@ -84,11 +103,11 @@ function classifyClient(args: readonly Buffer[], state: ConnectionProtocolState)
     return { replies: 1 };
   }
   if (sub !== 'MAINT_NOTIFICATIONS') return { replies: 1 };
-  return { replies: 0, answer: maintAnswer(args, state) };
+  return { replies: 0, answer: (now) => maintAnswer(args, now) };
 }
 
 /** `CLIENT MAINT_NOTIFICATIONS ON [moving-endpoint-type T]` / `OFF`, answered as a managed server would. */
-function maintAnswer(args: readonly Buffer[], state: ConnectionProtocolState): { reply: Buffer; endpointType?: EndpointType | null } {
+function maintAnswer(args: readonly Buffer[], state: ConnectionProtocolState): Answer {
   const mode = upper(args[2]);
   if (mode === 'OFF' && args.length === 3) return { reply: OK, endpointType: null };
   if (mode !== 'ON') return { reply: error("ERR syntax error: expected 'CLIENT MAINT_NOTIFICATIONS ON|OFF [moving-endpoint-type <type>]'") };

@@ -9,6 +9,13 @@
  *   POST /send-to-client/{id}[?encoding=…]     same, one connection
  *   DELETE /connections/{id}                    closes one connection
  * Bad requests get a 4xx with {"error": "…"}; they never touch live connections.
+ *
+ * Only local tools may drive it, not web pages a browser on this machine happens to load:
+ * - the Host header must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding);
+ * - an Origin header, when present, must be http://127.0.0.1:<port> or http://localhost:<port>;
+ * - POST /action needs Content-Type: application/json;
+ * - the raw injection routes need the header `X-Hitless-Simulator: 1` (which no cross-site form
+ *   can send) and a body typed application/json, application/octet-stream or text/plain (or untyped).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HitlessError } from '../errors.js';
@@ -31,12 +38,22 @@ class HttpError extends Error {
   }
 }
 
+/** The header the raw injection routes require. */
+export const INJECT_HEADER = 'x-hitless-simulator';
+
 export function startHttpApi(sim: MaintSimulator, port: number): Promise<HttpApi> {
   const server = createServer((request, response) => {
-    handle(sim, request, response).catch((error: unknown) => {
+    const address = server.address();
+    const actual = typeof address === 'object' && address !== null ? address.port : port;
+    Promise.resolve()
+      .then(() => {
+        checkSameOrigin(request, actual);
+        return handle(sim, request, response);
+      })
+      .catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : error instanceof HitlessError ? 400 : 500;
-      send(response, status, { error: error instanceof Error ? error.message : String(error) });
-    });
+        send(response, status, { error: error instanceof Error ? error.message : String(error) });
+      });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -68,6 +85,7 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
 
   if (head === 'action' && id === undefined) {
     route('POST');
+    if (mediaType(request) !== 'application/json') throw new HttpError(415, 'POST /action needs Content-Type: application/json');
     const body = parseJson(await readBody(request));
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {"type","parameters"}');
     const { type, parameters } = body as { type?: unknown; parameters?: unknown };
@@ -98,17 +116,44 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   }
   if (head === 'send-to-all-clients' && id === undefined) {
     route('POST');
+    checkInjection(request);
     const bytes = decodeData(await readBody(request), request, url);
     return send(response, 200, { results: sim.inject(bytes).map((connectionId) => ({ connectionId, success: true })) });
   }
   if (head === 'send-to-client' && id !== undefined) {
     route('POST');
+    checkInjection(request);
     const bytes = decodeData(await readBody(request), request, url);
     if (!sim.connections().some((connection) => connection.id === id)) throw new HttpError(404, `no open connection ${id}`);
     sim.inject(bytes, { connectionId: id });
     return send(response, 200, { connectionId: id, success: true });
   }
   throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
+}
+
+/** Rejects requests a web page could have made: a foreign Host (DNS rebinding) or Origin. */
+function checkSameOrigin(request: IncomingMessage, port: number): void {
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  const host = (request.headers.host ?? '').toLowerCase();
+  if (!hosts.includes(host)) throw new HttpError(403, `the Host header must be one of ${hosts.join(', ')}; got ${JSON.stringify(request.headers.host ?? '')}`);
+  const origin = request.headers.origin;
+  if (origin !== undefined && !hosts.some((allowed) => origin.toLowerCase() === `http://${allowed}`)) {
+    throw new HttpError(403, `cross-origin requests are refused (Origin ${JSON.stringify(origin)})`);
+  }
+}
+
+/** The raw injection routes: the custom header (no cross-site form sends it) and a known body type. */
+function checkInjection(request: IncomingMessage): void {
+  if (request.headers[INJECT_HEADER] !== '1') throw new HttpError(403, `raw injection needs the header ${'X-Hitless-Simulator'}: 1`);
+  const type = mediaType(request);
+  if (type !== '' && type !== 'application/json' && type !== 'application/octet-stream' && type !== 'text/plain') {
+    throw new HttpError(415, `unsupported Content-Type ${JSON.stringify(type)}; use application/json, application/octet-stream or text/plain`);
+  }
+}
+
+/** The Content-Type's media type, lower-cased, without parameters ('' when absent). */
+function mediaType(request: IncomingMessage): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -143,7 +188,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function decodeData(body: Buffer, request: IncomingMessage, url: URL): Buffer {
   let encoding = url.searchParams.get('encoding');
   let data: Buffer | string = body;
-  if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
+  if (mediaType(request) === 'application/json') {
     const json = parseJson(body) as { data?: unknown; encoding?: unknown } | null;
     if (json === null || typeof json !== 'object' || typeof json.data !== 'string') throw new HttpError(400, 'the JSON body must be {"data": "…", "encoding"?: "raw"|"base64"}');
     data = json.data;

@@ -5,7 +5,8 @@
  * {@link ReplyWriter} that knows where frames end.
  */
 import type { Socket } from 'node:net';
-import { classifyRequest, type ReplayKey } from './command-effects.js';
+import { RespType } from '../protocol/frame-scanner.js';
+import { classifyRequest, type Answer, type ReplayKey } from './command-effects.js';
 import { ReplyWriter } from './reply-writer.js';
 import { parseArgs, RequestReader } from './request-reader.js';
 import { Subscriptions } from './subscriptions.js';
@@ -44,6 +45,15 @@ export class ProxyConnection {
   /** Replies the server owes for requests already written upstream. */
   private forwarded = 0;
   private countable = true;
+  /** The protocol once every HELLO sent so far has succeeded: what later requests are classified by. */
+  private classifyProtocol: 2 | 3 = 2;
+  /** HELLOs whose reply has not been written yet. */
+  private hellosPending = 0;
+  /** A pub/sub command was classified by a protocol a pending HELLO had yet to confirm. */
+  private guessedProtocol = false;
+  /** An open WATCH (keys watched) or MULTI (commands queued): a failover cannot carry them. */
+  private watching = false;
+  private inMulti = false;
   private replyOff = false;
   private skipNext = false;
   private readonly replay = new Map<ReplayKey, Buffer>();
@@ -143,8 +153,20 @@ export class ProxyConnection {
    */
   moveUpstream(target: HostPort): void {
     if (this.closed || (this.upstream.target.host === target.host && this.upstream.target.port === target.port)) return;
+    // Only a connection provably idle can be carried: one whose replies cannot be counted (after
+    // MONITOR or a RESP2 bare UNSUBSCRIBE, e.g. a RESP2 subscriber) may still be owed some.
+    if (!this.countable) {
+      this.close('failover on a connection whose replies cannot be counted');
+      return;
+    }
     if (this.inFlight > 0 || this.writer.midFrame) {
       this.close('failover with replies in flight');
+      return;
+    }
+    // The new server knows neither the watched keys nor the queued commands: a guarded EXEC
+    // must not run unguarded there.
+    if (this.watching || this.inMulti) {
+      this.close(`failover with ${this.inMulti ? 'MULTI' : 'WATCH'} open`);
       return;
     }
     const next = this.link(target);
@@ -220,7 +242,7 @@ export class ProxyConnection {
 
   private onRequest(frame: Buffer): void {
     const args = parseArgs(frame);
-    const effect = classifyRequest(args, this);
+    const effect = classifyRequest(args, { protocol: this.classifyProtocol });
     let silenced = false;
     let skipped = false;
     if (this.replyOff && effect.replyMode !== 'on') silenced = true;
@@ -234,30 +256,90 @@ export class ProxyConnection {
 
     const answer = effect.answer;
     if (answer !== undefined && this.countable) {
+      // Decided when its turn comes: a HELLO pipelined ahead of it may still fail.
+      let decided: Answer | null = null;
+      const decide = (): Answer => (decided ??= answer(this));
       const apply = () => {
-        if (answer.endpointType === undefined) return;
-        this.endpointType = answer.endpointType;
+        const { endpointType } = decide();
+        if (endpointType === undefined) return;
+        this.endpointType = endpointType;
         this.hooks.optedIn(this);
       };
       if (silenced) apply();
-      else this.writer.reply(this.expected, answer.reply, apply);
+      else this.writer.reply(this.expected, () => decide().reply, apply);
       // The server's CLIENT REPLY SKIP would apply to the next command it sees: let it skip a PING.
       if (skipped) this.enqueue(PING, 0);
       return;
     }
-    if (effect.protocol !== undefined) this.protocol = effect.protocol;
-    if (effect.subscription !== undefined && args !== null) this.subscriptions.apply(effect.subscription, args);
+    const replyAt = this.expected + 1; // this request's reply number, when it gets one
+    const watchable = this.countable && !silenced && effect.replies !== null && effect.replies > 0;
     if (effect.reset) {
+      this.protocol = this.classifyProtocol = 2;
       this.replay.clear();
       this.subscriptions.clear();
       this.endpointType = null;
       this.replyOff = false;
       this.skipNext = false;
+      if (watchable) this.writer.watchReply(replyAt, () => this.writer.forgetSubscriptions());
+      else this.writer.forgetSubscriptions();
+    } else if (effect.protocol !== undefined) {
+      this.helloSent(effect.protocol, watchable ? replyAt : null);
+    }
+    if (effect.subscription !== undefined && args !== null) {
+      this.subscriptions.apply(effect.subscription, args);
+      if (this.hellosPending > 0) this.guessedProtocol = true;
+      if (this.classifyProtocol === 2) this.writer.watchPubsub();
+    }
+    switch (effect.transaction) {
+      case 'watch':
+        if (!this.inMulti) this.watching = true;
+        break;
+      case 'multi':
+        this.inMulti = true;
+        break;
+      case 'unwatch':
+        if (!this.inMulti) this.watching = false;
+        break;
+      case 'end':
+        this.inMulti = this.watching = false;
+        break;
     }
     if (effect.replay !== undefined) this.replay.set(effect.replay, Buffer.from(frame));
     const replies = effect.replies === null ? 0 : silenced ? 0 : effect.replies;
     if (effect.replies === null) this.countable = false;
     this.enqueue(frame, replies);
+  }
+
+  /**
+   * A HELLO asking for `protocol`: the connection switches once its reply (number `replyAt`) is
+   * written and is not an error; at once when that reply cannot be told apart (null).
+   */
+  private helloSent(protocol: 2 | 3, replyAt: number | null): void {
+    this.classifyProtocol = protocol;
+    if (replyAt === null) {
+      this.setProtocol(protocol);
+      return;
+    }
+    this.hellosPending++;
+    this.writer.watchReply(replyAt, (type) => {
+      this.hellosPending--;
+      const failed = type === RespType.SimpleError || type === RespType.BulkError;
+      if (!failed) this.setProtocol(protocol);
+      else if (this.guessedProtocol && protocol !== this.protocol) this.countable = false; // pub/sub replies were counted by the wrong protocol
+      if (this.hellosPending === 0) {
+        this.classifyProtocol = this.protocol;
+        this.guessedProtocol = false;
+      }
+    });
+  }
+
+  private setProtocol(protocol: 2 | 3): void {
+    this.protocol = protocol;
+    // Notifications are RESP3 pushes: a connection back on RESP2 is opted out.
+    if (protocol === 2 && this.endpointType !== null) {
+      this.endpointType = null;
+      this.hooks.optedIn(this);
+    }
   }
 
   private enqueue(frame: Buffer, replies: number): void {

@@ -4,6 +4,8 @@
  */
 import type { Socket } from 'node:net';
 import { Subject } from 'rxjs';
+import { ConfigError } from '../errors.js';
+import { FrameScanner, scanFrames } from '../protocol/frame-scanner.js';
 import { ActionRunner } from './action-runner.js';
 import { planAction, type ActionContext, type NoticeWindow } from './actions/index.js';
 import { Endpoint } from './endpoint.js';
@@ -23,6 +25,21 @@ import type {
   MaintSimulatorOptions,
   SimulatorEvent,
 } from './types.js';
+
+/**
+ * Injected bytes must be one or more complete RESP frames: a partial frame would leave the
+ * client's stream inside a frame, so that the next reply is read as part of it.
+ */
+function checkWholeFrames(bytes: Buffer): void {
+  const rule = 'must be one or more complete RESP frames';
+  let ends: number[];
+  try {
+    ends = scanFrames(new FrameScanner(), bytes);
+  } catch (error) {
+    throw new ConfigError('frame', `${bytes.length} bytes`, `${rule} (${(error as Error).message})`);
+  }
+  if (bytes.length === 0 || ends.at(-1) !== bytes.length) throw new ConfigError('frame', `${bytes.length} bytes`, `${rule} (it ends inside a frame)`);
+}
 
 export class Simulator implements MaintSimulator {
   private readonly subject = new Subject<SimulatorEvent>();
@@ -111,6 +128,7 @@ export class Simulator implements MaintSimulator {
 
   inject(frame: Uint8Array | string, options: InjectOptions = {}): string[] {
     const bytes = typeof frame === 'string' ? Buffer.from(frame) : Buffer.from(frame);
+    checkWholeFrames(bytes);
     let targets = [...this.open.values()];
     if (options.connectionId !== undefined) {
       const connection = this.open.get(options.connectionId);

@@ -54,11 +54,13 @@ export async function spawnTopology(binary: string | undefined, signal: AbortSig
   const base = binary === undefined ? {} : { binary };
   let primary = await startRedisServer(base);
   let replica: RedisProcess;
+  let started: RedisProcess | undefined;
   try {
-    replica = await startRedisServer({ ...base, replicaOf: address(primary) });
+    replica = started = await startRedisServer({ ...base, replicaOf: address(primary) });
     await waitFor(() => inSync(primary, replica), 15_000, 'the spawned replica did not sync with its primary', signal);
   } catch (error) {
-    await primary.stop();
+    // Stop both: a replica that never synced must not outlive the failed start.
+    await Promise.allSettled([primary.stop(), started?.stop()]);
     throw error;
   }
   return {

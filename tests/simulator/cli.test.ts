@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { plain, RawRespClient } from '../helpers/raw-resp-client.js';
@@ -62,7 +62,7 @@ test('--spawn prints one ready line, serves, logs actions on stderr and exits cl
 
     const client = await RawRespClient.connect(ready.endpoints[0]!);
     await client.send(['HELLO', '3'], ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', 'internal-ip']);
-    const response = await fetch(`${ready.api}/action`, { method: 'POST', body: JSON.stringify({ type: 'migrate', parameters: { duration_s: 0.1, delay_ms: 0 } }) });
+    const response = await fetch(`${ready.api}/action`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'migrate', parameters: { duration_s: 0.1, delay_ms: 0 } }) });
     const { action_id: actionId } = (await response.json()) as { action_id: string };
     await client.waitForPush((push) => push.elements[0]?.value === 'MIGRATED');
     assert.is(plain(await client.command('SET', 'cli:k', 'v')), 'OK');
@@ -110,6 +110,50 @@ test('bad arguments exit with status 2 and the usage', async () => {
     assert.match(stderr, 'hitless-simulator:');
     assert.match(stderr, 'Usage: hitless-simulator');
   }
+});
+
+/** Pids of `parent`'s redis-server children. */
+function redisChildren(parent: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(parent), 'redis-server'], { encoding: 'utf8' }).split('\n').filter((line) => line !== '').map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a SIGTERM during start-up still stops the servers being spawned; SIGHUP after start-up too', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--spawn', '--api-port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = once(child, 'exit');
+  let servers: number[] = [];
+  for (let i = 0; i < 2000 && servers.length === 0; i++) {
+    servers = redisChildren(child.pid!);
+    if (servers.length === 0) await sleep(5);
+  }
+  assert.ok(servers.length > 0, 'a redis-server was being spawned');
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  assert.is(code, 0);
+  assert.not.ok(stdout.includes('"ready"'), 'the signal came during start-up');
+  for (let i = 0; i < 100 && servers.some(alive); i++) await sleep(20);
+  assert.equal(servers.filter(alive), [], 'no redis-server left behind');
+
+  const running = await run(['--spawn', '--api-port', '0', '--quiet']);
+  const started = redisChildren(running.child.pid!);
+  assert.is(started.length, 2);
+  assert.is(await stop(running, 'SIGHUP'), 0);
+  for (let i = 0; i < 100 && started.some(alive); i++) await sleep(20);
+  assert.equal(started.filter(alive), [], 'SIGHUP stops them too');
 });
 
 test.run();

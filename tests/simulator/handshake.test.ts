@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { plain } from '../helpers/raw-resp-client.js';
+import { encode, plain } from '../helpers/raw-resp-client.js';
 import { kinds, rig, type Rig } from './support.js';
 
 const test = suite<{ rig: Rig }>('handshake');
@@ -113,6 +113,35 @@ test('garbage from a client gets a protocol error and that connection alone is c
   assert.match(String(plain(reply as never)), 'Protocol error');
   await c.closed;
   assert.is(plain(await bystander.command('PING')), 'PONG');
+});
+
+test('a failed HELLO 3 keeps RESP2: the pipelined opt-in is refused and nothing is remembered', async ({ rig }) => {
+  const c = await rig.client();
+  const replies = await c.send(['HELLO', '3', 'AUTH', 'hs-nobody', 'wrong'], MAINT('internal-ip'), ['PING']);
+  assert.equal(kinds(replies), ['-', '-', '+']);
+  assert.match(String(plain(replies[0]!)), /WRONGPASS/);
+  assert.match(String(plain(replies[1]!)), /requires RESP3/);
+  const info = rig.infoOf(c);
+  assert.is(info?.protocol, 2);
+  assert.is(info?.endpointType, null);
+});
+
+test('HELLO 2 after opting in opts out: the connection is RESP2 again', async ({ rig }) => {
+  const c = await rig.client();
+  const replies = await c.send(['HELLO', '3'], MAINT('internal-ip'), ['HELLO', '2'], MAINT('internal-ip'));
+  assert.equal(kinds(replies), ['%', '+', '*', '-']);
+  const info = rig.infoOf(c);
+  assert.is(info?.protocol, 2);
+  assert.is(info?.endpointType, null);
+});
+
+test('a pipelined HELLO 3 + SUBSCRIBE + opt-in still lines up (RESP3 confirmations are pushes)', async ({ rig }) => {
+  const c = await rig.client();
+  const replies = await c.send(['HELLO', '3'], MAINT('internal-ip'));
+  assert.equal(kinds(replies), ['%', '+']);
+  const more = await c.sendRaw(Buffer.concat([encode(['SUBSCRIBE', 'hs:ch']), encode(MAINT('external-ip')), encode(['PING'])]), 2);
+  assert.equal(kinds(more), ['+', '+']);
+  assert.is(rig.infoOf(c)?.endpointType, 'external-ip');
 });
 
 test.run();

@@ -78,4 +78,23 @@ test('any bytes can be injected, even ones that break the client: that is the po
   }
 });
 
+test('raw injection must be whole RESP frames: partial or garbage bytes are refused with a ConfigError and nothing is written', async () => {
+  const r = await rig();
+  try {
+    const c = await r.client();
+    await c.command('PING');
+    for (const bad of ['>2\r\n$4\r\nTEST\r\n', '$10\r\nabc', '+OK', '?what\r\n', '+OK\r\n>1\r\n', '']) {
+      assert.throws(() => r.sim.inject(bad), (error: Error) => error.name === 'ConfigError' && /complete RESP frames/.test(error.message), JSON.stringify(bad));
+    }
+    assert.equal(plain((await c.send(['ECHO', 'clean']))[0]!), 'clean', 'the stream was left untouched');
+    assert.is(c.pushes.length, 0);
+    assert.equal(r.infoOf(c)?.sent, []);
+    assert.equal(r.sim.inject('>1\r\n$1\r\na\r\n>1\r\n$1\r\nb\r\n'), [r.infoOf(c)!.id], 'several whole frames are fine');
+    await c.command('PING');
+    assert.equal(c.pushes.map((push) => plain(push.elements[0]!)), ['a', 'b']);
+  } finally {
+    await r.teardown();
+  }
+});
+
 test.run();
