@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { RespType } from '../protocol/frame-scanner.js';
 import { classifyRequest, type Answer, type ReplayKey } from './command-effects.js';
+import { SessionFlags } from './session-flags.js';
 import { ReplyWriter } from './reply-writer.js';
 import { parseArgs, RequestReader } from './request-reader.js';
 import { Subscriptions } from './subscriptions.js';
@@ -52,10 +53,7 @@ export class ProxyConnection {
   /** A pub/sub command was classified by a protocol a pending HELLO had yet to confirm. */
   private guessedProtocol = false;
   /** An open WATCH (keys watched) or MULTI (commands queued): a failover cannot carry them. */
-  private watching = false;
-  private inMulti = false;
-  private replyOff = false;
-  private skipNext = false;
+  private readonly flags = new SessionFlags();
   private readonly replay = new Map<ReplayKey, Buffer>();
   private readonly subscriptions = new Subscriptions();
   private closedReason: string | null = null;
@@ -165,8 +163,9 @@ export class ProxyConnection {
     }
     // The new server knows neither the watched keys nor the queued commands: a guarded EXEC
     // must not run unguarded there.
-    if (this.watching || this.inMulti) {
-      this.close(`failover with ${this.inMulti ? 'MULTI' : 'WATCH'} open`);
+    const open = this.flags.openTransaction;
+    if (open !== null) {
+      this.close(`failover with ${open} open`);
       return;
     }
     const next = this.link(target);
@@ -243,16 +242,7 @@ export class ProxyConnection {
   private onRequest(frame: Buffer): void {
     const args = parseArgs(frame);
     const effect = classifyRequest(args, { protocol: this.classifyProtocol });
-    let silenced = false;
-    let skipped = false;
-    if (this.replyOff && effect.replyMode !== 'on') silenced = true;
-    else if (this.skipNext) {
-      silenced = skipped = true;
-      this.skipNext = false;
-    }
-    if (effect.replyMode === 'off') this.replyOff = true;
-    else if (effect.replyMode === 'on') this.replyOff = false;
-    else if (effect.replyMode === 'skip') this.skipNext = true;
+    const { silenced, skipped } = this.flags.replyFor(effect);
 
     const answer = effect.answer;
     if (answer !== undefined && this.countable) {
@@ -278,8 +268,7 @@ export class ProxyConnection {
       this.replay.clear();
       this.subscriptions.clear();
       this.endpointType = null;
-      this.replyOff = false;
-      this.skipNext = false;
+      this.flags.reset();
       if (watchable) this.writer.watchReply(replyAt, () => this.writer.forgetSubscriptions());
       else this.writer.forgetSubscriptions();
     } else if (effect.protocol !== undefined) {
@@ -290,20 +279,7 @@ export class ProxyConnection {
       if (this.hellosPending > 0) this.guessedProtocol = true;
       if (this.classifyProtocol === 2) this.writer.watchPubsub();
     }
-    switch (effect.transaction) {
-      case 'watch':
-        if (!this.inMulti) this.watching = true;
-        break;
-      case 'multi':
-        this.inMulti = true;
-        break;
-      case 'unwatch':
-        if (!this.inMulti) this.watching = false;
-        break;
-      case 'end':
-        this.inMulti = this.watching = false;
-        break;
-    }
+    this.flags.transaction(effect);
     if (effect.replay !== undefined) this.replay.set(effect.replay, Buffer.from(frame));
     const replies = effect.replies === null ? 0 : silenced ? 0 : effect.replies;
     if (effect.replies === null) this.countable = false;
