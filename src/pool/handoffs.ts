@@ -28,7 +28,7 @@ export const BREAKER_FAILURE_THRESHOLD = 5;
  * swap. Also reports each step on `events$` and to the hooks.
  */
 export class HandoffCoordinator {
-  readonly breaker: CircuitBreaker;
+  private readonly breaker: CircuitBreaker;
   private readonly started = new Map<string, { at: number; from: string }>();
 
   constructor(private readonly host: HandoffHost) {
