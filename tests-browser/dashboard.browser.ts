@@ -1,12 +1,15 @@
 /**
  * Browser test of the web dashboard (`npm run test:browser`): starts the demo's web mode with a
  * short drill, loads the page in headless Chromium and checks that the charts, the timeline and
- * the connection table follow the drill; saves a screenshot to docs/dashboard.png. Prints one
+ * the connection table follow the drill; saves a screenshot to .tmp/dashboard.png (ignored by git), or
+ * to the path after `--screenshot` (`npm run docs:screenshot` refreshes the README's picture). Prints one
  * line `N passed, N failed` at the end and exits non-zero on any failure.
  *
  * Needs Chromium at /usr/bin/chromium (Debian: `apt-get install -y chromium`).
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startWebDemo, type WebDemo } from '../scripts/demo/demo.js';
 
@@ -24,7 +27,8 @@ declare const document: {
   getElementById(id: string): PageElement | null;
   querySelectorAll(selector: string): ArrayLike<PageElement>;
 };
-const SCREENSHOT = new URL('../docs/dashboard.png', import.meta.url);
+const screenshotFlag = process.argv.indexOf('--screenshot');
+const SCREENSHOT = screenshotFlag === -1 ? new URL('../.tmp/dashboard.png', import.meta.url) : pathToFileURL(path.resolve(process.argv[screenshotFlag + 1] ?? ''));
 
 let passed = 0;
 let failed = 0;

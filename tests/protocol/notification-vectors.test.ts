@@ -1,15 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RespDecoder } from '../../src/protocol/decoder.js';
 import { classifyPush, type PushClassification } from '../../src/protocol/notifications.js';
 import type { RespValue } from '../../src/protocol/types.js';
 
-// shared/ sits beside the repository folder (…/shared and …/main).
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const vectorsPath = path.resolve(repoRoot, '../shared/vectors/notifications.json');
+// A copy of the specification's vectors, kept in the repository (see tests/fixtures/README.md).
+const vectorsPath = fileURLToPath(new URL('../fixtures/notifications.json', import.meta.url));
 
 interface VectorCase {
   name: string;
@@ -45,7 +43,7 @@ function neutral(result: PushClassification): Record<string, unknown> {
 
 if (!existsSync(vectorsPath)) {
   test('notification vectors file is present', () => {
-    assert.unreachable(`missing test vectors: expected ${vectorsPath} (the shared/ folder beside the repository)`);
+    assert.unreachable(`missing test vectors: expected ${vectorsPath} (tests/fixtures/notifications.json)`);
   });
 } else {
   const { cases } = JSON.parse(readFileSync(vectorsPath, 'utf8')) as { cases: VectorCase[] };
