@@ -30,8 +30,6 @@ export type { Endpoint } from './protocol/endpoint.js';
 export type { MaintSupport } from './protocol/handshake.js';
 export type { RespValue, RespArgument } from './protocol/types.js';
 export type { ConnectionStateValue } from './machines/connection.machine.js';
-export { instrumentOpenTelemetry, OTEL_METRIC_NAMES, OTEL_ATTRIBUTES } from './telemetry/opentelemetry.js';
-export type { OpenTelemetryOptions } from './telemetry/opentelemetry.js';
 export type { CommandMethods } from './commands/generated/methods.js';
 export type { CommandHelpers } from './commands/methods.js';
 export type { CommandArgument } from './commands/command-entry.js';
