@@ -1,5 +1,5 @@
 // The one test command (`npm test`): typecheck, every uvu test under c8 with the coverage gate,
-// the build, and a smoke test of the built package. Ends with "N passed, N failed".
+// the build, a smoke test of the built package, and the packed tarball as users install it. Ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 
 const stages = [
@@ -7,6 +7,7 @@ const stages = [
   { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, '--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-c', 'false'], uvu: true, timeoutMs: 8 * 60_000 },
   { name: 'build', cmd: ['esbuild.mjs'] },
   { name: 'smoke test of the built package', cmd: ['scripts/smoke.mjs'] },
+  { name: 'the package as users install it (npm pack, publint, attw, import/require, TypeScript)', cmd: ['--import', 'tsx', 'scripts/package-check.mjs'] },
 ];
 
 let passed = 0;
