@@ -7,6 +7,7 @@ const stages = [
   { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, '--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-c', 'false'], uvu: true, timeoutMs: 8 * 60_000 },
   { name: 'build', cmd: ['esbuild.mjs'] },
   { name: 'smoke test of the built package', cmd: ['scripts/smoke.mjs'] },
+  { name: 'API reference (TypeDoc: every export documented, no broken link)', cmd: ['node_modules/typedoc/bin/typedoc'] },
   { name: 'the package as users install it (npm pack, publint, attw, import/require, TypeScript)', cmd: ['--import', 'tsx', 'scripts/package-check.mjs'] },
 ];
 
