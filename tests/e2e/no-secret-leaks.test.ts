@@ -8,6 +8,18 @@ import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { until } from '../helpers/client.js';
 
 const PASSWORD = 'Zq9-s3cr3t-P4ss';
+
+/** JSON of what an inspector would be shown (actor references cut at cycles). */
+function json(value: unknown): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'object' && v !== null) {
+      if (seen.has(v)) return '[cycle]';
+      seen.add(v);
+    }
+    return typeof v === 'bigint' ? String(v) : v;
+  });
+}
 const USER = 'ada';
 
 test('a password given in a URL never appears in events, state, logs, inspection, simulator events or errors', async () => {
@@ -28,7 +40,7 @@ test('a password given in a URL never appears in events, state, logs, inspection
       poolSize: 2,
       commandTimeout: 1000,
       logger,
-      inspect: (event: unknown) => record(event),
+      inspect: (event: { type: string; event?: unknown; snapshot?: { context?: unknown } }) => record(json({ type: event.type, event: event.event, context: event.snapshot?.context })),
       maintNotifications: { logLevel: 'debug', relaxedTimeout: 1000, handoffTimeout: 2000 },
     });
     clients.push(client);
@@ -36,6 +48,7 @@ test('a password given in a URL never appears in events, state, logs, inspection
     client.state$.subscribe(record);
     client.notifications$.subscribe(record);
     await client.connect();
+    await until(() => client.state().connections.filter((c) => c.state === 'idle').length === 2, 5000, 'the pool idle');
     assert.is(await client.incr('leak:n'), 1);
     const moved = texts.length;
     await sim.run({ type: 'bind', parameters: { time_s: 1 } });

@@ -1,3 +1,4 @@
+import { until } from './client.js';
 import { createMaintClient, createMetricsHook, type LifecycleEvent, type MaintClient, type MaintClientOptions, type MetricsHook } from '../../src/index.js';
 import { createMaintSimulator, type MaintSimulator } from '../../src/simulator/index.js';
 
@@ -27,7 +28,11 @@ export async function simulatedClient(options: MaintClientOptions = {}): Promise
   client.addNotificationHook(metrics);
   try {
     await client.connect();
+    // connect() resolves with the first connection; the rest of the pool opens right after it.
+    const poolSize = options.poolSize ?? 4;
+    await until(() => client.state().connections.filter((c) => !c.dedicated && c.state === 'idle').length === poolSize, 5000, 'the whole pool idle');
   } catch (error) {
+    await client.close();
     await sim.close();
     throw error;
   }
