@@ -1,6 +1,6 @@
 import type { ResolvedMaintConfig } from '../config.js';
 import type { EmitEvent } from '../events.js';
-import type { HandoffJob, WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
+import { handoffRetryWait, type HandoffJob, type WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
 import type { HandoffPhase, NotificationHook } from '../maintenance/hooks.js';
 import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { Clock } from '../transport/clock.js';
@@ -21,6 +21,12 @@ export interface HandoffHost {
 }
 
 export const BREAKER_FAILURE_THRESHOLD = 5;
+/**
+ * How long an endpoint's open circuit refuses dials: short against the spread of a handoff's
+ * attempts (its first gap is 1/4 of the budget), so that the next scheduled attempt finds it
+ * half-open rather than spending itself on a refusal.
+ */
+export const breakerResetMs = (handoffTimeout: number) => Math.max(1, Math.min(1000, Math.floor(handoffTimeout / 10)));
 
 /**
  * The socket work of a handoff, as the actors and actions the pool and worker machines run:
@@ -30,9 +36,23 @@ export const BREAKER_FAILURE_THRESHOLD = 5;
 export class HandoffCoordinator {
   private readonly breaker: CircuitBreaker;
   private readonly started = new Map<string, { at: number; from: string }>();
+  /** An endpoint's half-open probe in flight: other dials there wait for its outcome. */
+  private readonly probes = new Map<string, Promise<unknown>>();
 
   constructor(private readonly host: HandoffHost) {
-    this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: host.config.handoffTimeout });
+    this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: breakerResetMs(host.config.handoffTimeout) });
+  }
+
+  /**
+   * A worker's wait before its next dial attempt: the attempts are spread over the handoff's
+   * window — `handoffTimeout` from the first attempt, cut to the MOVING's deadline — counting the
+   * time the failed attempts took.
+   */
+  retryDelay(job: HandoffJob, attempt: number): number {
+    const now = this.host.clock.now();
+    const started = this.started.get(job.connectionId)?.at ?? now;
+    const windowMs = Math.min(this.host.config.handoffTimeout, job.deadlineAt - started);
+    return handoffRetryWait(attempt, this.host.config.maxHandoffRetries, windowMs, now - started);
   }
 
   /** Handoff step 2 (a worker's `openTarget`): dial + full handshake at the new endpoint. */
@@ -45,9 +65,18 @@ export class HandoffCoordinator {
     }
     const endpoint = parseEndpoint(job.endpoint);
     if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
-    if (!this.breaker.allow(job.endpoint)) throw new Error(`circuit open for ${job.endpoint} after repeated dial failures`);
+    await this.admit(job.endpoint, signal);
+    const probing = this.breaker.state(job.endpoint) === 'half-open' && !this.probes.has(job.endpoint);
+    const dial = this.host.openAt(connection, endpoint.endpoint, signal);
+    if (probing) {
+      const settled = dial.then(
+        () => this.probes.delete(job.endpoint),
+        () => this.probes.delete(job.endpoint),
+      );
+      this.probes.set(job.endpoint, settled);
+    }
     try {
-      const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
+      const { pipeline } = await dial;
       this.breaker.success(job.endpoint);
       if (signal.aborted) {
         pipeline.destroy('was on a handoff socket that was abandoned');
@@ -59,6 +88,14 @@ export class HandoffCoordinator {
       if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
       throw error;
     }
+  }
+
+  /** Lets a dial through the endpoint's breaker, after waiting for a probe in flight there; throws when the circuit is open. */
+  private async admit(endpoint: string, signal: AbortSignal): Promise<void> {
+    const probe = this.probes.get(endpoint);
+    if (probe !== undefined) await probe;
+    if (signal.aborted) throw new Error('the handoff was abandoned');
+    if (!this.breaker.allow(endpoint)) throw new Error(`circuit open for ${endpoint} after repeated dial failures`);
   }
 
   /**

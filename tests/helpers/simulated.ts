@@ -48,3 +48,41 @@ export function portOf(endpoint: string): string {
 }
 
 export const count = (events: LifecycleEvent[], type: LifecycleEvent['type']) => events.filter((e) => e.type === type).length;
+
+export interface HandoffOutcomes {
+  started: number;
+  succeeded: number;
+  failed: number;
+  fellBack: number;
+  retried: number;
+}
+
+/** What became of the handoffs of one MOVING (`seq`), from the events recorded since `fromIndex`. */
+export function handoffOutcomes(events: readonly LifecycleEvent[], seq: number, fromIndex = 0): HandoffOutcomes {
+  const outcomes: HandoffOutcomes = { started: 0, succeeded: 0, failed: 0, fellBack: 0, retried: 0 };
+  let lastFailedHere = false;
+  for (const event of events.slice(fromIndex)) {
+    if (event.type === 'handoff.fellBack') {
+      // Emitted right after the handoff.failed it belongs to (it carries no seq).
+      if (lastFailedHere) outcomes.fellBack++;
+      continue;
+    }
+    lastFailedHere = false;
+    if (!('seq' in event) || event.seq !== seq) continue;
+    if (event.type === 'handoff.started') outcomes.started++;
+    else if (event.type === 'handoff.succeeded') outcomes.succeeded++;
+    else if (event.type === 'handoff.retried') outcomes.retried++;
+    else if (event.type === 'handoff.failed') {
+      outcomes.failed++;
+      lastFailedHere = true;
+    }
+  }
+  return outcomes;
+}
+
+/** The notifications of `type` the client received since `fromIndex` (optionally only those with `seq`). */
+export function received(events: readonly LifecycleEvent[], type: string, fromIndex = 0, seq?: number): number {
+  return events
+    .slice(fromIndex)
+    .filter((e) => e.type === 'notification.received' && e.notification.type === type && (seq === undefined || ('seq' in e.notification && e.notification.seq === seq))).length;
+}
