@@ -65,15 +65,17 @@ export class HandoffCoordinator {
     }
     const endpoint = parseEndpoint(job.endpoint);
     if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
-    await this.admit(job.endpoint, signal);
-    const probing = this.breaker.state(job.endpoint) === 'half-open' && !this.probes.has(job.endpoint);
+    try {
+      await this.admit(job.endpoint, signal);
+    } catch (error) {
+      this.retried(job, attempt, error);
+      throw error;
+    }
+    const probing = this.breaker.state(job.endpoint) === 'half-open';
     const dial = this.host.openAt(connection, endpoint.endpoint, signal);
     if (probing) {
-      const settled = dial.then(
-        () => this.probes.delete(job.endpoint),
-        () => this.probes.delete(job.endpoint),
-      );
-      this.probes.set(job.endpoint, settled);
+      const done = () => this.probes.delete(job.endpoint);
+      this.probes.set(job.endpoint, dial.then(done, done));
     }
     try {
       const { pipeline } = await dial;
@@ -85,9 +87,13 @@ export class HandoffCoordinator {
       connection.stage(pipeline, endpoint.endpoint);
     } catch (error) {
       this.breaker.failure(job.endpoint);
-      if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
+      this.retried(job, attempt, error);
       throw error;
     }
+  }
+
+  private retried(job: HandoffJob, attempt: number, error: unknown): void {
+    if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
   }
 
   /** Lets a dial through the endpoint's breaker, after waiting for a probe in flight there; throws when the circuit is open. */
