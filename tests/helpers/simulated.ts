@@ -13,32 +13,39 @@ export interface SimulatedSetup {
 export async function simulatedClient(options: MaintClientOptions = {}): Promise<SimulatedSetup> {
   const sim = await createMaintSimulator({ spawn: true, endpoints: 2 });
   const [host, port] = (sim.endpoints[0] as string).split(':');
-  const client = createMaintClient({
-    host: host as string,
-    port: Number(port),
-    commandTimeout: 400,
-    connectTimeout: 500,
-    ...options,
-    maintNotifications: { relaxedTimeout: 2500, handoffTimeout: 3000, ...options.maintNotifications },
-  });
+  let client: MaintClient | undefined;
   const events: LifecycleEvent[] = [];
-  client.events$.subscribe((event) => events.push(event));
   const metrics = createMetricsHook();
-  client.addNotificationHook(metrics);
   try {
+    client = createMaintClient({
+      host: host as string,
+      port: Number(port),
+      commandTimeout: 400,
+      connectTimeout: 500,
+      ...options,
+      maintNotifications: { relaxedTimeout: 2500, handoffTimeout: 3000, ...options.maintNotifications },
+    });
+    client.events$.subscribe((event) => events.push(event));
+    client.addNotificationHook(metrics);
     await client.connect();
   } catch (error) {
+    // Nothing is left running when the set-up itself fails (bad options, no connection).
+    await client?.close();
     await sim.close();
     throw error;
   }
+  const ready = client;
   return {
     sim,
-    client,
+    client: ready,
     events,
     metrics,
     async close() {
-      await client.close();
-      await sim.close();
+      try {
+        await ready.close();
+      } finally {
+        await sim.close();
+      }
     },
   };
 }

@@ -19,12 +19,13 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
   });
   const errors: unknown[] = [];
   client.on('error', (error: unknown) => errors.push(error));
+  let running = true;
+  let workers: Array<Promise<void>> = [];
   try {
     const optedIn = nextEvent(sim, 'connection.optedIn', (event) => event.endpointType === 'internal-ip');
     await client.connect();
     assert.is((await optedIn).endpoint, sim.endpoints[0]);
 
-    let running = true;
     let increments = 0;
     let commands = 0;
     const failures: unknown[] = [];
@@ -42,7 +43,7 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
         }
       }
     };
-    const workers = Array.from({ length: 4 }, (_, id) => worker(id));
+    workers = Array.from({ length: 4 }, (_, id) => worker(id));
 
     const steps: string[] = [];
     const subscription = sim.events$.subscribe((event) => {
@@ -70,6 +71,9 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
     assert.is(sim.activeEndpoint, sim.endpoints[1]);
     assert.equal(errors, [], 'node-redis reported no errors');
   } finally {
+    // Stop the callers first: against a destroyed client they would spin on errors forever.
+    running = false;
+    await Promise.all(workers);
     if (client.isOpen) client.destroy();
     await sim.close();
   }
