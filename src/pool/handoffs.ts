@@ -37,7 +37,7 @@ export class HandoffCoordinator {
   private readonly breaker: CircuitBreaker;
   private readonly started = new Map<string, { at: number; from: string }>();
   /** An endpoint's half-open probe in flight: other dials there wait for its outcome. */
-  private readonly probes = new Map<string, Promise<unknown>>();
+  private readonly probes = new Map<string, Promise<void>>();
 
   constructor(private readonly host: HandoffHost) {
     this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: breakerResetMs(host.config.handoffTimeout) });
@@ -65,20 +65,15 @@ export class HandoffCoordinator {
     }
     const endpoint = parseEndpoint(job.endpoint);
     if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
+    let settleProbe: (() => void) | undefined;
     try {
-      await this.admit(job.endpoint, signal);
+      settleProbe = await this.admit(job.endpoint, signal);
     } catch (error) {
       this.retried(job, attempt, error);
       throw error;
     }
-    const probing = this.breaker.state(job.endpoint) === 'half-open';
-    const dial = this.host.openAt(connection, endpoint.endpoint, signal);
-    if (probing) {
-      const done = () => this.probes.delete(job.endpoint);
-      this.probes.set(job.endpoint, dial.then(done, done));
-    }
     try {
-      const { pipeline } = await dial;
+      const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
       this.breaker.success(job.endpoint);
       if (signal.aborted) {
         pipeline.destroy('was on a handoff socket that was abandoned');
@@ -89,6 +84,9 @@ export class HandoffCoordinator {
       this.breaker.failure(job.endpoint);
       this.retried(job, attempt, error);
       throw error;
+    } finally {
+      // Only now that the breaker knows the probe's outcome may the dials waiting on it look again.
+      settleProbe?.();
     }
   }
 
@@ -96,12 +94,23 @@ export class HandoffCoordinator {
     if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
   }
 
-  /** Lets a dial through the endpoint's breaker, after waiting for a probe in flight there; throws when the circuit is open. */
-  private async admit(endpoint: string, signal: AbortSignal): Promise<void> {
+  /**
+   * Lets a dial through the endpoint's breaker, after waiting for a probe in flight there; throws
+   * when the circuit is open. When this dial is the half-open probe, returns what settles it.
+   */
+  private async admit(endpoint: string, signal: AbortSignal): Promise<(() => void) | undefined> {
     const probe = this.probes.get(endpoint);
     if (probe !== undefined) await probe;
     if (signal.aborted) throw new Error('the handoff was abandoned');
+    const halfOpen = this.breaker.state(endpoint) === 'half-open';
     if (!this.breaker.allow(endpoint)) throw new Error(`circuit open for ${endpoint} after repeated dial failures`);
+    if (!halfOpen) return undefined;
+    let settle: () => void = () => {};
+    this.probes.set(endpoint, new Promise<void>((resolve) => (settle = resolve)));
+    return () => {
+      this.probes.delete(endpoint);
+      settle();
+    };
   }
 
   /**
