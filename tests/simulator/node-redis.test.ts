@@ -46,8 +46,10 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
     workers = Array.from({ length: 4 }, (_, id) => worker(id));
 
     const steps: string[] = [];
+    const pushes: string[] = [];
     const subscription = sim.events$.subscribe((event) => {
       if (event.type === 'action.finished') steps.push(`${event.action}:${event.status}`);
+      if (event.type === 'frame.sent' && event.actionId !== null) pushes.push(event.frameType);
     });
     await sim.run({ type: 'migrate', parameters: { time_s: 2, duration_s: 0.4, delay_ms: 20 } });
     await sim.run({ type: 'failover', parameters: { time_s: 2 } });
@@ -61,6 +63,7 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
     subscription.unsubscribe();
 
     assert.equal(steps, ['migrate:success', 'failover:success', 'bind:success']);
+    assert.equal(pushes, ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'MOVING'], 'each notification reached the client once');
     assert.equal(failures, [], 'zero failed commands');
     assert.ok(afterBind > before, 'commands kept flowing through the bind');
     assert.is(Number(await client.get('nr:counter')), increments, 'every acknowledged INCR counted once, none lost across the failover');
