@@ -6,7 +6,10 @@ export const modules = {
   protocol: { mutate: ['src/protocol/**/*.ts', '!src/protocol/types.ts'], tests: 'protocol/(decoder-types|endpoint|frame-scanner|handshake|notification)' },
   transport: { mutate: ['src/transport/**/*.ts'], tests: 'transport/|client/(commands|command-kinds)' },
   machines: { mutate: ['src/machines/**/*.ts'], tests: 'machines/' },
-  pool: { mutate: ['src/pool/**/*.ts'], tests: 'pool/|client/' },
+  // src/pool has ~1000 mutants; split so each part fits its time bound.
+  'pool/handoffs': { mutate: ['src/pool/{handoffs,circuit-breaker,handoff-queue,pool-logic}.ts'], tests: 'pool/|machines/handoff-worker' },
+  'pool/routing': { mutate: ['src/pool/{router,wait-queue}.ts'], tests: 'pool/(router|dedicated)|client/(concurrency|commands)' },
+  'pool/connections': { mutate: ['src/pool/{pool,pool.machine,connection,opener,dedicated}.ts'], tests: 'pool/|client/' },
   maintenance: { mutate: ['src/maintenance/**/*.ts'], tests: 'maintenance/|machines/(relax|moving)|client/maint-handshake|e2e/(invalid-and-state|relax-backstop)' },
   'simulator-actions/bind': { mutate: ['src/simulator/actions/bind.ts'], tests: 'simulator/(bind|dns-follows)' },
   'simulator-actions/migrate': { mutate: ['src/simulator/actions/{migrate,notify,faults}.ts'], tests: 'simulator/(migrate|notification-faults|injection)' },
