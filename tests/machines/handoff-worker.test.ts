@@ -132,6 +132,7 @@ test('handoffAttemptOffset: doubling gaps, the last attempt at 3/4 of the window
   assert.equal([1, 2, 3, 4].map((attempt) => handoffAttemptOffset(attempt, 4, 14_000)), [0, 1500, 4500, 10_500]);
   assert.equal([1, 2].map((attempt) => handoffAttemptOffset(attempt, 2, 2000)), [0, 1500]);
   assert.is(handoffAttemptOffset(1, 1, 15_000), 0, 'a single attempt starts at once');
+  assert.is(handoffAttemptOffset(2, 1, 15_000), 0, 'with one attempt allowed there is no later one (and no 0/0)');
   assert.is(handoffAttemptOffset(5, 3, 15_000), 11_250, 'never past the last attempt');
   assert.is(handoffAttemptOffset(3, 3, -50), 0, 'a window already gone');
 });
@@ -192,6 +193,7 @@ test('gives up after maxAttempts: worker.done ok false with the last error as re
   await flush();
   assert.equal(h.done(), [{ type: 'worker.done', workerId: 'w1', job: j, ok: false, reason: 'refused #3', attempts: 3 }]);
   assert.is(h.workerState(), 'idle');
+  assert.is(h.workerContext().job, null, 'the job is cleared after a failure');
   assert.is(h.swaps.length, 0, 'never swapped');
   h.clock.increment(120_000);
   await flush();
@@ -341,6 +343,29 @@ test('cancel while idle is ignored', async () => {
   assert.equal(h.workerState(), { busy: 'dialing' });
   assert.is(h.dials.length, 1);
   h.actor.stop();
+});
+
+test('without the pool\'s implementations the job fails with a clear reason, not silently', async () => {
+  const parent = (worker: typeof handoffWorkerMachine) =>
+    setup({ types: { context: {} as { done: WorkerDoneEvent[] }, events: {} as WorkerDoneEvent | HandoffWorkerEvent }, actors: { worker } }).createMachine({
+      context: { done: [] },
+      invoke: { id: 'worker', src: 'worker', input: { id: 'w1', maxAttempts: 1, handoffTimeoutMs: 1000 } },
+      on: {
+        'worker.done': { actions: assign({ done: ({ context, event }) => [...context.done, event] }) },
+        job: { actions: sendTo('worker', ({ event }) => event) },
+      },
+    });
+  const bare = createActor(parent(handoffWorkerMachine), { clock: new SimulatedClock() }).start();
+  bare.send({ type: 'job', job: job() });
+  await flush();
+  assert.is(bare.getSnapshot().context.done[0]?.reason, 'openTarget is provided by the pool');
+  bare.stop();
+  const dialOnly = handoffWorkerMachine.provide({ actors: { openTarget: fromPromise<void, { job: HandoffJob; attempt: number }>(async () => {}) } });
+  const half = createActor(parent(dialOnly), { clock: new SimulatedClock() }).start();
+  half.send({ type: 'job', job: job() });
+  await flush();
+  assert.is(half.getSnapshot().context.done[0]?.reason, 'swap is provided by the pool');
+  half.stop();
 });
 
 test.run();
