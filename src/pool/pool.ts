@@ -115,6 +115,7 @@ export class Pool implements ConnectionHost {
       },
       openTarget: (job, attempt, signal) => this.handoffs.openTarget(job, attempt, signal),
       swap: (job) => this.handoffs.swap(job),
+      retryDelay: (job, attempt) => this.handoffs.retryDelay(job, attempt),
       handoffQueued: (job, overflow) => this.handoffs.queued(job, overflow),
       handoffEnded: (done) => this.handoffs.ended(done),
     });
