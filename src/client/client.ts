@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
-import { ConnectionError, RedisReplyError, TransactionError, UsageError } from '../errors.js';
+import { ConnectionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ResolvedEndpointType } from '../protocol/handshake.js';
@@ -12,9 +12,12 @@ import { resolveEndpointType } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
+import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
+import { execOutcome } from '../transactions/exec-outcome.js';
+import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
-export type CommandTuple = [command: string, ...args: RespArgument[]];
+export type { CommandTuple };
 
 /** Test and tooling seams that are not user options. */
 export interface ClientInternals {
@@ -35,6 +38,13 @@ export interface MaintClient {
   incr(key: RespArgument): Promise<number>;
   /** MULTI … EXEC on one connection, written back to back. Resolves to EXEC's replies; rejects with TransactionError when any failed. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
+  /**
+   * WATCH `keys` on a leased connection, run `body` there (tx.call / tx.get / tx.multi), UNWATCH if
+   * it ends without EXEC. Fails with TransactionError ERR_TRANSACTION_ABORTED when a watched key
+   * changed, ERR_WATCH_INTERRUPTED when the connection was handed off or lost before EXEC (nothing
+   * executed); `retries` runs `body` again on either.
+   */
+  watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
   readonly events$: Observable<LifecycleEvent>;
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
@@ -147,52 +157,15 @@ class Client implements MaintClient {
 
   async multi(commands: CommandTuple[]): Promise<RespValue[]> {
     if (this.status !== 'ready') throw this.notReadyError('MULTI');
-    if (!Array.isArray(commands) || commands.length === 0) throw new UsageError('ERR_INVALID_ARGUMENT', 'multi() takes a non-empty array of [command, ...args]');
-    for (const tuple of commands) {
-      const [name, ...args] = Array.isArray(tuple) ? tuple : [];
-      if (typeof name !== 'string' || name === '') throw new UsageError('ERR_INVALID_ARGUMENT', 'Each multi() entry must start with a command name');
-      args.forEach((arg, i) => {
-        if (!isRespArgument(arg)) throw invalidArgument(name, i, arg);
-      });
-      const upper = name.toUpperCase();
-      // Inside MULTI the same commands would change the shared connection just as well.
-      const refusal = refusalReason(upper, args);
-      if (refusal !== undefined) throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi(): ${refusal}`);
-    }
-    const now = this.clock.now();
-    const timeout = this.options.commandTimeout;
-    const settled: Array<Promise<{ ok: boolean; value: unknown }>> = [];
-    const pending = [['MULTI'] as CommandTuple, ...commands, ['EXEC'] as CommandTuple].map((tuple) => {
-      let command!: PendingCommand;
-      settled.push(
-        new Promise((resolve) => {
-          command = new PendingCommand(
-            tuple[0].toUpperCase(),
-            encodeCommand(tuple),
-            now,
-            timeout,
-            0,
-            (value) => resolve({ ok: true, value }),
-            (error) => resolve({ ok: false, value: error }),
-          );
-        }),
-      );
-      return command;
-    });
+    validateTuples(commands, 'multi()');
+    const { pending, settled } = transactionBatch(commands, this.clock.now(), this.options.commandTimeout);
     this.pool.sendTogether(pending);
-    const outcomes = await Promise.all(settled);
-    const exec = outcomes[outcomes.length - 1] as { ok: boolean; value: unknown };
-    if (!exec.ok) {
-      const queueError = outcomes.slice(1, -1).find((outcome) => !outcome.ok)?.value as Error | undefined;
-      const cause = exec.value as Error;
-      if (!(cause instanceof RedisReplyError)) throw cause;
-      throw new TransactionError(`Transaction not executed: ${queueError?.message ?? cause.message}`, [], queueError ?? cause);
-    }
-    const replies = exec.value as RespValue[] | null;
-    if (replies === null) throw new TransactionError('Transaction not executed: a watched key changed', []);
-    const failed = replies.find((reply) => reply instanceof RedisReplyError) as RedisReplyError | undefined;
-    if (failed !== undefined) throw new TransactionError(`A command inside the transaction failed: ${failed.message}`, replies, failed);
-    return replies;
+    return execOutcome(await Promise.all(settled));
+  }
+
+  async watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T> {
+    if (this.status !== 'ready') throw this.notReadyError('WATCH');
+    return watch({ clock: this.clock, commandTimeout: this.options.commandTimeout, lease: (ms) => this.pool.lease(ms), release: (c) => this.pool.release(c) }, keys, body, options);
   }
 
   state(): ClientState {
@@ -274,9 +247,4 @@ class Client implements MaintClient {
     if (this.status === 'closed') return new ConnectionError('ERR_CLIENT_CLOSED', `The client is closed; ${command} was not sent`);
     return new ConnectionError('ERR_NOT_CONNECTED', `${command} was not sent: call and await client.connect() first`);
   }
-}
-
-function invalidArgument(command: string, index: number, value: unknown): UsageError {
-  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
-  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
 }
