@@ -34,6 +34,12 @@ export interface WatchHost {
 }
 
 export const MAX_WATCH_RETRIES = 1000;
+/** Upper bound of the random pause before a retry after a conflict. */
+export const MAX_CONFLICT_PAUSE_MS = 20;
+
+function pause(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
 
 /**
  * WATCH … MULTI … EXEC on a leased connection. WATCH is a property of one server session: should
@@ -56,8 +62,10 @@ export async function watch<T>(host: WatchHost, keys: readonly RespArgument[], b
     try {
       return await attemptOnce(host, keys, body);
     } catch (error) {
-      const retryable = (error instanceof TransactionError && error.code === 'ERR_WATCH_INTERRUPTED') || isWatchConflict(error);
-      if (!retryable || attempt >= retries) throw error;
+      const conflict = isWatchConflict(error);
+      if (!(conflict || (error instanceof TransactionError && error.code === 'ERR_WATCH_INTERRUPTED')) || attempt >= retries) throw error;
+      // Contending writers: a short random pause keeps them from aborting each other in lockstep.
+      if (conflict) await pause(host.clock, Math.random() * Math.min(2 ** attempt, MAX_CONFLICT_PAUSE_MS));
     }
   }
 }
