@@ -131,7 +131,7 @@ class Client implements MaintClient {
     const refusal = refusalReason(name, args);
     if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
     const blockMs = blockTimeMs(name, args);
-    if (blockMs !== undefined) return this.callBlocking(name, [command, ...args], blockMs, binary);
+    if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
       const pending = new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
       pending.binary = binary;
@@ -197,19 +197,6 @@ class Client implements MaintClient {
     } catch (error) {
       await this.close();
       throw error;
-    }
-  }
-
-  private async callBlocking(name: string, args: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
-    const connection = await this.pool.lease(blockMs + this.options.commandTimeout);
-    try {
-      return await new Promise<RespValue>((resolve, reject) => {
-        const command = new PendingCommand(name, encodeCommand(args), this.clock.now(), blockMs + this.options.commandTimeout, blockMs, resolve, reject);
-        command.binary = binary;
-        connection.write(command);
-      });
-    } finally {
-      this.pool.release(connection);
     }
   }
 

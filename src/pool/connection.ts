@@ -41,6 +41,8 @@ export class Connection {
   ref: ActorRefFrom<ConnectionMachine> | null = null;
   /** One-shot observer of the next state change (used while waiting for a dedicated connection). */
   whenChanged: (() => void) | undefined = undefined;
+  /** Set while a blocking command waits on this (leased) connection: a swap cuts it short and it is issued again on the new socket. */
+  carry: { interrupt(old: Pipeline, endpoint: Endpoint, boundMs: number): Promise<void> } | null = null;
 
   constructor(
     readonly id: string,
@@ -133,9 +135,12 @@ export class Connection {
     this.draining = true;
     this.host.onRoutableChange(this);
     try {
-      if (old !== null && old.inflightCount > 0 && boundMs > 0) {
+      const until = clock.now() + boundMs;
+      if (old !== null && old.inflightCount > 0 && this.carry !== null) await this.carry.interrupt(old, this.endpoint, boundMs);
+      const left = until - clock.now();
+      if (old !== null && old.inflightCount > 0 && left > 0) {
         let timer: unknown;
-        await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, boundMs)))]);
+        await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, left)))]);
         clock.clearTimeout(timer);
       }
       const staged = this.staged;

@@ -9,7 +9,7 @@ import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
-import type { RespValue } from '../protocol/types.js';
+import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
@@ -19,6 +19,7 @@ import { ConnectionOpener } from './opener.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
 import { Router } from './router.js';
+import { unblockClient } from './unblock.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -67,6 +68,9 @@ export class Pool implements ConnectionHost {
       stop: (connection) => this.stopConnection(connection),
       lastError: (connection) => this.opener.lastErrors.get(connection.id),
       capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
+      commandTimeout: options.commandTimeout,
+      emit: deps.emit,
+      unblock: (endpoint, id, ms) => unblockClient(options, clock, endpoint, id, ms),
     });
     this.maintenance = new MaintenanceHandler({
       config: options.maint,
@@ -154,6 +158,12 @@ export class Pool implements ConnectionHost {
 
   release(connection: Connection): void {
     this.dedicated.release(connection);
+  }
+
+  /** A blocking command on a dedicated connection, carried across handoffs. */
+  callBlocking(tuple: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
+    if (this.closing) return Promise.reject(closedError(String(tuple[0])));
+    return this.dedicated.call(tuple, blockMs, binary);
   }
 
   /** Stops new work, fails parked commands, drains in-flight replies and closes every socket. */

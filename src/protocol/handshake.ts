@@ -26,7 +26,8 @@ export interface HandshakeStep {
 export type HandshakeReply = { ok: true; value: RespValue } | { ok: false; message: string };
 
 export type HandshakeOutcome =
-  | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string }
+  /** `clientId`: the server's id of this connection, from the HELLO reply (for CLIENT UNBLOCK). */
+  | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string; clientId?: number }
   /** HELLO is unknown to this server: run `steps` (RESP2 AUTH/SELECT/SETNAME) next, then interpret again. */
   | { kind: 'fallback'; steps: HandshakeStep[] }
   | { kind: 'failed'; code: 'ERR_HANDSHAKE' | 'ERR_MAINT_UNSUPPORTED'; message: string };
@@ -85,13 +86,15 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     }
   }
   const protocol = fallbackDone || spec.protocol === 2 ? 2 : 3;
+  const helloId = hello?.ok === true && typeof hello.value === 'object' && hello.value !== null ? (hello.value as Record<string, unknown>)['id'] : undefined;
+  const id = typeof helloId === 'number' ? { clientId: helloId } : {};
   const maint = replyOf('maint');
-  if (maint === undefined) return { kind: 'ready', protocol, maint: 'unknown' };
-  if (maint.ok) return { kind: 'ready', protocol, maint: 'supported' };
+  if (maint === undefined) return { kind: 'ready', protocol, maint: 'unknown', ...id };
+  if (maint.ok) return { kind: 'ready', protocol, maint: 'supported', ...id };
   if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
     return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `The server rejected CLIENT MAINT_NOTIFICATIONS: ${maint.message}` };
   }
-  return { kind: 'ready', protocol, maint: 'unsupported', maintRejection: maint.message };
+  return { kind: 'ready', protocol, maint: 'unsupported', maintRejection: maint.message, ...id };
 }
 
 function isAuthFailure(message: string): boolean {
