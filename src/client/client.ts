@@ -15,6 +15,8 @@ import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
 import { execOutcome } from '../transactions/exec-outcome.js';
 import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';
+import { CachedReads } from '../cache/cached-reads.js';
+import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
 export type { CommandTuple };
@@ -52,6 +54,8 @@ export interface MaintClient {
   addNotificationHook(hook: NotificationHook): () => void;
   /** The current state snapshot (what `state$` last emitted, with fresh in-flight counts). */
   state(): ClientState;
+  /** Client-side cache counters (all 0 without the clientSideCache option). */
+  cacheStats(): CacheStats;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
 }
@@ -66,6 +70,7 @@ class Client implements MaintClient {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly pool: Pool;
+  private readonly cache: CachedReads | null;
   private readonly eventsSubject = new Subject<LifecycleEvent>();
   private readonly notificationsSubject = new Subject<NotificationRecord>();
   private readonly stateChanges = new Subject<ClientState>();
@@ -82,6 +87,8 @@ class Client implements MaintClient {
     this.clock = internals.clock ?? systemClock;
     this.logger = createLogger(options.maint.logLevel, options.logger as Partial<Logger> | undefined);
     this.endpointType = this.resolveEndpointType();
+    const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
+    this.cache = cache;
     this.pool = new Pool({
       options,
       clock: this.clock,
@@ -93,6 +100,7 @@ class Client implements MaintClient {
         }
       },
       onChange: () => this.publishState(),
+      ...(cache === null ? {} : { onInvalidate: (keys: RespValue) => cache.invalidate(keys), onTrackingEnded: () => cache.flush() }),
     });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
@@ -130,6 +138,10 @@ class Client implements MaintClient {
     const name = command.toUpperCase();
     const refusal = refusalReason(name, args);
     if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
+    if (this.cache !== null && !binary) {
+      const read = this.cache.read(name, command, args, (pending) => this.pool.send(pending));
+      if (read !== undefined) return read;
+    }
     const blockMs = blockTimeMs(name, args);
     if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
@@ -170,6 +182,10 @@ class Client implements MaintClient {
 
   state(): ClientState {
     return snapshotState(this.status, this.pool);
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache?.stats() ?? { hits: 0, misses: 0, invalidations: 0, evictions: 0, size: 0, flushes: 0 };
   }
 
   addNotificationHook(hook: NotificationHook): () => void {

@@ -16,6 +16,8 @@ export interface ConnectionHost {
   onStateChange(connection: Connection, previous: ConnectionStateValue): void;
   onRoutableChange(connection: Connection): void;
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
+  /** The socket that served this connection's reads stopped being its socket (swap, reconnect, loss, close): its CLIENT TRACKING ended. */
+  onSocketRetired?(connection: Connection): void;
   /** Grace for draining in-flight replies before a socket is closed. */
   readonly closeGraceMs: number;
   readonly clock: Clock;
@@ -100,8 +102,10 @@ export class Connection {
       throw new Error('aborted');
     }
     // A socket replaced by a reconnect may still be answering: let it finish, then QUIT.
-    void this.pipeline?.end(this.host.closeGraceMs);
+    const replaced = this.pipeline;
+    void replaced?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
+    if (replaced !== null) this.host.onSocketRetired?.(this);
     this.endpoint = opened.endpoint;
     return { endpoint: formatEndpoint(opened.endpoint), maint: opened.maint };
   }
@@ -111,6 +115,7 @@ export class Connection {
     this.discardStaged();
     const pipeline = this.pipeline;
     this.pipeline = null;
+    if (pipeline !== null) this.host.onSocketRetired?.(this);
     await pipeline?.end(this.host.closeGraceMs);
   }
 
@@ -153,6 +158,7 @@ export class Connection {
       }
       this.pipeline = staged.pipeline;
       this.endpoint = staged.endpoint;
+      this.host.onSocketRetired?.(this);
       if (this.relaxedTimeout > 0) staged.pipeline.relax(this.relaxedTimeout);
     } finally {
       this.draining = false;
@@ -193,6 +199,7 @@ export class Connection {
         this.discardStaged();
         this.pipeline?.destroy('lost its connection (internal error)');
         this.pipeline = null;
+        this.host.onSocketRetired?.(this);
         this.host.onStateChange(this, previous);
       },
     });
@@ -205,6 +212,7 @@ export class Connection {
   /** A pipeline's socket closed unexpectedly; only the current socket's loss matters to the machine. */
   onLost(pipeline: Pipeline, reason: string): void {
     if (pipeline !== this.pipeline) return;
+    this.host.onSocketRetired?.(this);
     this.host.onRoutableChange(this);
     this.ref?.send({ type: 'socket.lost', reason });
   }

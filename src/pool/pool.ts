@@ -20,6 +20,7 @@ import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
+import { isInvalidation } from '../cache/invalidation.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -29,6 +30,9 @@ export interface PoolDependencies {
   onNotification(connection: Connection, notification: MaintenanceNotification): void;
   /** Called whenever a connection changes state (for state snapshots). */
   onChange(): void;
+  /** Client-side caching: an `invalidate` push, and a pooled socket whose tracking ended. */
+  onInvalidate?(keys: RespValue): void;
+  onTrackingEnded?(): void;
 }
 
 /**
@@ -199,7 +203,13 @@ export class Pool implements ConnectionHost {
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
+    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
+    if (isInvalidation(frame)) return this.deps.onInvalidate?.(frame[1] ?? null);
     this.maintenance.push(connection, frame);
+  }
+
+  onSocketRetired(connection: Connection): void {
+    if (!connection.dedicated) this.deps.onTrackingEnded?.();
   }
 
 

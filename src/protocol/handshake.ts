@@ -13,9 +13,11 @@ export interface HandshakeSpec {
   libVersion: string;
   /** Whether to send CLIENT MAINT_NOTIFICATIONS: mode ≠ disabled, RESP3, and the endpoint not known to reject it. */
   maintOptIn: false | { mode: 'enabled' | 'auto'; endpointType: ResolvedEndpointType };
+  /** CLIENT TRACKING ON (client-side caching, RESP3 default mode): before the connection serves a read. */
+  tracking?: boolean;
 }
 
-export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'maint' | 'lib-name' | 'lib-ver';
+export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'tracking' | 'maint' | 'lib-name' | 'lib-ver';
 
 export interface HandshakeStep {
   role: HandshakeRole;
@@ -47,6 +49,7 @@ export function handshakeSteps(spec: HandshakeSpec): HandshakeStep[] {
     steps.push(...resp2Steps(spec).filter((step) => step.role !== 'select'));
   }
   if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
+  if (spec.protocol === 3 && spec.tracking === true) steps.push({ role: 'tracking', args: ['CLIENT', 'TRACKING', 'ON'] });
   if (spec.protocol === 3 && spec.maintOptIn !== false) {
     steps.push({ role: 'maint', args: ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', spec.maintOptIn.endpointType] });
   }
@@ -77,9 +80,10 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
       return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${hello.message}` };
     }
+    if (spec.tracking === true) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Client-side caching needs RESP3 (invalidation pushes), but HELLO 3 failed: ${hello.message}` };
     return { kind: 'fallback', steps: resp2Steps(spec) };
   }
-  for (const role of ['auth', 'select', 'setname'] as const) {
+  for (const role of ['auth', 'select', 'setname', 'tracking'] as const) {
     const reply = replyOf(role);
     if (reply !== undefined && !reply.ok) {
       return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `${role.toUpperCase()} failed during the handshake: ${reply.message}` };
