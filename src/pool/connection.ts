@@ -141,7 +141,10 @@ export class Connection {
     this.host.onRoutableChange(this);
     try {
       const until = clock.now() + boundMs;
-      if (old !== null && old.inflightCount > 0 && this.carry !== null) await this.carry.interrupt(old, this.endpoint, boundMs);
+      // Client ids are per server: a move to the same address (endpoint type none, DNS re-pointed)
+      // cannot tell which server a CLIENT UNBLOCK would reach, so the wait is only drained there.
+      const sameAddress = this.staged !== null && formatEndpoint(this.staged.endpoint) === formatEndpoint(this.endpoint);
+      if (old !== null && old.inflightCount > 0 && this.carry !== null && !sameAddress) await this.carry.interrupt(old, this.endpoint, boundMs);
       const left = until - clock.now();
       if (old !== null && old.inflightCount > 0 && left > 0) {
         let timer: unknown;

@@ -160,4 +160,22 @@ test('without CLIENT UNBLOCK (ACL): commands block in slices, a bind still carri
   }
 });
 
+test('endpoint type none (same address, DNS re-pointed): no CLIENT UNBLOCK (it could reach another server); a wait still pending at the drain bound fails typed and retryable', async () => {
+  const setup = await simulatedClient({ poolSize: 1, maintNotifications: { endpointType: 'none' } });
+  const { sim, client, events } = setup;
+  try {
+    const waiting = client.call('BLPOP', 'none:q', '0').then(() => null, (error: unknown) => error as HitlessError);
+    await until(() => client.state().connections.some((c) => c.dedicated && c.inflight === 1), 5000, 'waiting');
+    await sim.run({ type: 'bind', parameters: { time_s: 1, dns_follows_s: 0.2 } });
+    const error = await waiting;
+    assert.is(error?.code, 'ERR_HANDOFF');
+    assert.ok(error?.retryable);
+    assert.is(count(events, 'command.carried'), 0);
+    await client.call('RPUSH', 'none:q', 'x');
+    assert.equal(await client.call('BLPOP', 'none:q', '1'), ['none:q', 'x']);
+  } finally {
+    await setup.close();
+  }
+});
+
 test.run();
