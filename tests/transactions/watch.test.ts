@@ -158,6 +158,10 @@ test('misuse: bad arguments, multi twice, tx after the callback, WATCH/UNWATCH/C
       leaked = tx;
     });
     assert.instance(await failure(leaked!.get('k')), UsageError);
+    assert.instance(await failure(client.watch(['k'], (tx) => tx.call(''))), UsageError);
+    assert.instance(await failure(client.watch(['k'], (tx) => tx.call('GET', null as never))), UsageError);
+    assert.match((await failure(client.watch(['k'], (tx) => tx.call('SELECT', '1'))))?.message ?? '', /inside watch\(\)/);
+    assert.equal(await client.watch(['k'], async (tx) => [await tx.call('WATCH', 'k2'), await tx.call('BLPOP', 'nothing', '0.01')]), ['OK', null]);
     const inside = await failure(client.watch(['k'], (tx) => tx.call('EXEC')));
     assert.match(inside?.message ?? '', /tx\.multi/);
     assert.instance(await failure(client.watch(['k'], (tx) => tx.multi([['SELECT', '1']]))), UsageError);
