@@ -103,6 +103,23 @@ export class Connection {
     }
     // A socket replaced by a reconnect may still be answering: let it finish, then QUIT.
     const replaced = this.pipeline;
+    if (replaced !== null && replaced.writable && replaced.inflightCount > 0 && this.carry !== null) {
+      // A reconnect after a failed handoff while a blocking command waits on the old socket. Landed
+      // at the same address: keep the live socket (the pending MOVING is tried again, and carries
+      // the command then). Elsewhere: cut the wait short on the old endpoint, to be issued again here.
+      if (formatEndpoint(opened.endpoint) === formatEndpoint(this.endpoint)) {
+        opened.pipeline.destroy('was not needed: the connection kept its live socket');
+        return { endpoint: formatEndpoint(this.endpoint), maint: opened.maint };
+      }
+      await this.carry.interrupt(replaced, this.endpoint, this.host.closeGraceMs);
+      let timer: unknown;
+      await Promise.race([replaced.drained(), new Promise<void>((resolve) => (timer = this.host.clock.setTimeout(resolve, this.host.closeGraceMs)))]);
+      this.host.clock.clearTimeout(timer);
+      if (signal.aborted) {
+        opened.pipeline.destroy('was on a connection closed while it connected');
+        throw new Error('aborted');
+      }
+    }
     void replaced?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
     if (replaced !== null) this.host.onSocketRetired?.(this);

@@ -160,6 +160,22 @@ test('without CLIENT UNBLOCK (ACL): commands block in slices, a bind still carri
   }
 });
 
+test('a handoff that fails (target refusing) falls back to a reconnect, and the wait is still carried there, without error', async () => {
+  const setup = await simulatedClient({ poolSize: 1, maintNotifications: { endpointType: 'internal-ip', maxHandoffRetries: 1 } });
+  const { sim, client, events } = setup;
+  try {
+    const waiting = client.call('BLPOP', 'fallback:q', '10');
+    await until(() => client.state().connections.some((c) => c.dedicated && c.inflight === 1), 5000, 'waiting');
+    await sim.run({ type: 'bind', parameters: { time_s: 2, refuse_target_s: 0.3 } });
+    await client.call('RPUSH', 'fallback:q', 'job');
+    assert.equal(await waiting, ['fallback:q', 'job']);
+    assert.ok(count(events, 'handoff.failed') >= 1, 'the handoff failed');
+    assert.is(count(events, 'command.carried'), 1);
+  } finally {
+    await setup.close();
+  }
+});
+
 test('endpoint type none (same address, DNS re-pointed): no CLIENT UNBLOCK (it could reach another server); a wait still pending at the drain bound fails typed and retryable', async () => {
   const setup = await simulatedClient({ poolSize: 1, maintNotifications: { endpointType: 'none' } });
   const { sim, client, events } = setup;
