@@ -62,6 +62,11 @@ export class ActionRunner {
     return record === undefined ? undefined : { ...record.status };
   }
 
+  /** Every action kept (the last 1000), oldest first. */
+  list(): ActionStatus[] {
+    return [...this.records.values()].map((record) => ({ ...record.status }));
+  }
+
   /** Resolves once every running action has settled. */
   async settle(): Promise<void> {
     await Promise.all([...this.running]);

@@ -37,6 +37,8 @@ export interface RequestEffect {
 
 export interface ConnectionProtocolState {
   protocol: 2 | 3;
+  /** False while the server side has maintenance notifications off (`update_cluster_config`). */
+  notificationsEnabled?: boolean;
 }
 
 const OK = Buffer.from('+OK\r\n');
@@ -106,8 +108,15 @@ function classifyClient(args: readonly Buffer[]): RequestEffect {
   return { replies: 0, answer: (now) => maintAnswer(args, now) };
 }
 
-/** `CLIENT MAINT_NOTIFICATIONS ON [moving-endpoint-type T]` / `OFF`, answered as a managed server would. */
+/** What an open-source server answers to a subcommand it does not know. */
+const UNKNOWN_SUBCOMMAND = error("ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.");
+
+/**
+ * `CLIENT MAINT_NOTIFICATIONS ON [moving-endpoint-type T]` / `OFF`, answered as a managed server
+ * would, or as an open-source server does while the feature is off server-side.
+ */
 function maintAnswer(args: readonly Buffer[], state: ConnectionProtocolState): Answer {
+  if (state.notificationsEnabled === false) return { reply: UNKNOWN_SUBCOMMAND };
   const mode = upper(args[2]);
   if (mode === 'OFF' && args.length === 3) return { reply: OK, endpointType: null };
   if (mode !== 'ON') return { reply: error("ERR syntax error: expected 'CLIENT MAINT_NOTIFICATIONS ON|OFF [moving-endpoint-type <type>]'") };

@@ -3,6 +3,10 @@
  * suites use:
  *   POST /action {"type","parameters"}          → {"action_id","status":"pending"}
  *   GET  /action/{id}                           → {"action_id","type","status","error"?,"output"?}
+ *   GET  /action                                → {"actions":[status…],"types":[…]} (every action kept)
+ *   GET  /actions                               → ["bind",…] (the action types, as go-redis lists them)
+ *   GET  /{action}?effect=E                     → {"action","effect","cluster":{},"triggers":[]} (trigger listing;
+ *                                                 no trigger is known for a standalone database)
  *   GET  /connections                           → {"connections":[…]}
  *   GET  /endpoints                             → {"endpoints","active","upstream"}
  *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
@@ -19,8 +23,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HitlessError } from '../errors.js';
+import { ACTION_TYPES } from './actions/index.js';
 import { LOOPBACK } from './endpoint.js';
-import type { ActionRequest, ConnectionInfo, MaintSimulator } from './types.js';
+import type { ActionRequest, ActionStatus, ConnectionInfo, MaintSimulator } from './types.js';
 
 export interface HttpApi {
   readonly url: string;
@@ -83,6 +88,16 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   const [head, id, extra] = parts;
   if (extra !== undefined) throw new HttpError(404, `no such route: ${url.pathname}`);
 
+  if (head === 'action' && id === undefined && method === 'GET') {
+    return send(response, 200, { actions: sim.actions().map(statusJson), types: ACTION_TYPES });
+  }
+  if (head === 'actions' && id === undefined) {
+    route('GET');
+    return send(response, 200, ACTION_TYPES);
+  }
+  if (head !== undefined && id === undefined && method === 'GET' && url.searchParams.has('effect') && isTriggerRoute(head)) {
+    return send(response, 200, { action: head, effect: url.searchParams.get('effect'), cluster: {}, triggers: [] });
+  }
   if (head === 'action' && id === undefined) {
     route('POST');
     if (mediaType(request) !== 'application/json') throw new HttpError(415, 'POST /action needs Content-Type: application/json');
@@ -96,8 +111,7 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
     route('GET');
     const status = sim.action(id);
     if (status === undefined) throw new HttpError(404, `no such action: ${id}`);
-    const { actionId, ...rest } = status;
-    return send(response, 200, { action_id: actionId, ...rest });
+    return send(response, 200, statusJson(status));
   }
   if (head === 'connections' && id === undefined) {
     route('GET');
@@ -129,6 +143,17 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
     return send(response, 200, { connectionId: id, success: true });
   }
   throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
+}
+
+function statusJson(status: ActionStatus): Record<string, unknown> {
+  const { actionId, ...rest } = status;
+  return { action_id: actionId, ...rest };
+}
+
+/** `GET /{action}?effect=…` lists triggers for an action: any action type, in - or _ spelling, or the cluster ones. */
+function isTriggerRoute(head: string): boolean {
+  const name = head.replace(/-/g, '_');
+  return (ACTION_TYPES as readonly string[]).includes(name) || name === 'slot_migrate';
 }
 
 /** Rejects requests a web page could have made: a foreign Host (DNS rebinding) or Origin. */

@@ -9,6 +9,7 @@
  *   await sim.close();
  */
 import { ConfigError } from '../errors.js';
+import { ACTION_TYPES, isActionType } from './actions/index.js';
 import { Simulator } from './simulator.js';
 import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
 
@@ -19,6 +20,7 @@ export type {
   ActionStatus,
   ActionType,
   BindParameters,
+  ClusterConfigParameters,
   ConnectionInfo,
   CutParameters,
   EndpointState,
@@ -31,6 +33,8 @@ export type {
   MaintSimulatorOptions,
   MigrateParameters,
   SentFrame,
+  SequenceParameters,
+  SequenceStep,
   SimulatorEvent,
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
@@ -42,7 +46,14 @@ function isPort(value: unknown, allowZero: boolean): boolean {
 }
 
 function validate(options: MaintSimulatorOptions): void {
-  const { upstream, spawn, endpoints, ports, apiPort, redisServer } = options;
+  const { upstream, spawn, endpoints, ports, apiPort, redisServer, actionDefaults } = options;
+  if (actionDefaults !== undefined) {
+    if (typeof actionDefaults !== 'object' || actionDefaults === null || Array.isArray(actionDefaults)) throw new ConfigError('actionDefaults', actionDefaults, 'an object {actionType: {parameter: value}}');
+    for (const [type, defaults] of Object.entries(actionDefaults)) {
+      if (!isActionType(type)) throw new ConfigError(`actionDefaults.${type}`, defaults, `an action type: ${ACTION_TYPES.join(', ')}`);
+      if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) throw new ConfigError(`actionDefaults.${type}`, defaults, 'an object of parameters');
+    }
+  }
   if (spawn !== undefined && typeof spawn !== 'boolean') throw new ConfigError('spawn', spawn, 'true or false');
   if (upstream !== undefined) {
     if (typeof upstream !== 'object' || upstream === null || typeof upstream.host !== 'string' || upstream.host === '' || !isPort(upstream.port, false)) {

@@ -19,6 +19,8 @@ export interface ConnectionHooks {
   optedIn(connection: ProxyConnection): void;
   sent(connection: ProxyConnection, frame: SentFrame): void;
   closed(connection: ProxyConnection, reason: string): void;
+  /** Whether the server side has maintenance notifications on now (`update_cluster_config`). */
+  notificationsEnabled(): boolean;
 }
 
 export interface FrameMeta {
@@ -88,6 +90,10 @@ export class ProxyConnection {
       // reported through 'close'
     });
     client.on('close', () => this.close(this.endReason ?? 'client closed'));
+  }
+
+  get notificationsEnabled(): boolean {
+    return this.hooks.notificationsEnabled();
   }
 
   get closed(): boolean {

@@ -56,6 +56,7 @@ export class Simulator implements MaintSimulator {
   private readonly runner: ActionRunner;
   private httpApi: HttpApi | null = null;
   private seq = 0;
+  private notificationsOn = true;
   private connectionCount = 0;
   private closing: Promise<void> | null = null;
   private readonly hooks: ConnectionHooks = {
@@ -67,6 +68,7 @@ export class Simulator implements MaintSimulator {
       for (const endpoint of this.endpointList) endpoint.connections.delete(connection);
       this.emit({ type: 'connection.closed', connectionId: connection.id, endpoint: connection.endpoint, reason, at: Date.now() });
     },
+    notificationsEnabled: () => this.notificationsOn,
   };
 
   constructor(private readonly options: MaintSimulatorOptions) {
@@ -106,7 +108,7 @@ export class Simulator implements MaintSimulator {
 
   private begin(request: ActionRequest): { actionId: string; done: Promise<ActionResult> } {
     if (this.closing) throw new Error('the simulator is closed');
-    const plan = planAction(request.type, request.parameters, { endpoints: this.endpoints });
+    const plan = planAction(request.type, request.parameters, this.endpoints, this.options.actionDefaults);
     return this.runner.start(request, plan);
   }
 
@@ -124,6 +126,10 @@ export class Simulator implements MaintSimulator {
 
   action(actionId: string): ActionStatus | undefined {
     return this.runner.status(actionId);
+  }
+
+  actions(): ActionStatus[] {
+    return this.runner.list();
   }
 
   inject(frame: Uint8Array | string, options: InjectOptions = {}): string[] {
@@ -237,6 +243,10 @@ export class Simulator implements MaintSimulator {
           this.holds.delete(reason);
           for (const connection of this.open.values()) connection.release(reason);
         };
+      },
+      notificationsEnabled: () => this.notificationsOn,
+      setNotificationsEnabled: (enabled) => {
+        this.notificationsOn = enabled;
       },
       moveUpstream: (target) => {
         this.target = target;

@@ -27,6 +27,11 @@ export interface MaintSimulatorOptions {
   apiPort?: number;
   /** redis-server binary used with `spawn`; default `redis-server` on PATH. */
   redisServer?: string;
+  /**
+   * Default parameters per action type, under what each request gives (e.g. shorter durations
+   * for a test that sends the official suites' bodies, which carry no timing).
+   */
+  actionDefaults?: Partial<Record<ActionType, Record<string, unknown>>>;
 }
 
 /** What `bind` (alias `moving`) accepts. Durations are seconds and may be fractional. */
@@ -112,10 +117,44 @@ export type ActionRequest =
   | { type: 'migrate'; parameters?: MigrateParameters }
   | { type: 'failover'; parameters?: FailoverParameters }
   | { type: 'latency'; parameters: LatencyParameters }
-  | { type: 'cut'; parameters?: CutParameters };
+  | { type: 'cut'; parameters?: CutParameters }
+  | { type: 'sequence_of_actions'; parameters: SequenceParameters }
+  | { type: 'update_cluster_config'; parameters: ClusterConfigParameters }
+  | { type: 'execute_rladmin_command'; parameters: { rladmin_command: 'status' } };
+
+/** One step of a `sequence_of_actions`: the contract's `{type, params}`. */
+export interface SequenceStep {
+  type: Exclude<ActionType, 'sequence_of_actions'>;
+  params?: Record<string, unknown>;
+  /** Wait before this step, in nanoseconds (a Go `time.Duration`). */
+  delay?: number;
+}
+
+/** Parameters of `sequence_of_actions`: the steps run one after another under one action id. */
+export interface SequenceParameters {
+  actions: SequenceStep[];
+  bdbId?: string;
+}
+
+/** Parameters of `update_cluster_config`. */
+export interface ClusterConfigParameters {
+  config: {
+    /** Server-side switch: off, `CLIENT MAINT_NOTIFICATIONS` is refused as open-source Redis refuses it. */
+    client_maint_notifications?: boolean;
+  };
+}
 
 /** The type of an action. */
-export type ActionType = ActionRequest['type'];
+export type ActionType =
+  | 'bind'
+  | 'moving'
+  | 'migrate'
+  | 'failover'
+  | 'latency'
+  | 'cut'
+  | 'sequence_of_actions'
+  | 'update_cluster_config'
+  | 'execute_rladmin_command';
 
 /** Where an action is in its life. */
 export type ActionState = 'pending' | 'running' | 'success' | 'failed';
@@ -221,6 +260,8 @@ export interface MaintSimulator {
   start(action: ActionRequest): string;
   /** Status of an action started earlier. */
   action(actionId: string): ActionStatus | undefined;
+  /** Every action started (the last 1000), oldest first. */
+  actions(): ActionStatus[];
   /** Writes raw bytes at the next reply boundary, to one connection or all; returns the ids written to. */
   inject(frame: Uint8Array | string, options?: InjectOptions): string[];
   /** Open client connections. */

@@ -119,7 +119,7 @@ test('malformed requests and unknown action types are rejected with a 4xx JSON e
     ['POST', '/action', JSON.stringify({ type: 'bind', parameters: { colour: 'red' } }), JSON_BODY, 400, 'parameters.colour'],
     ['POST', '/action', JSON.stringify({ type: 'migrate', parameters: 'fast' }), JSON_BODY, 400, 'parameters'],
     ['POST', '/action', JSON.stringify({ type: 'bind', parameters: { endpoint: '10.0.0.1:1' } }), JSON_BODY, 400, 'parameters.endpoint'],
-    ['GET', '/action', undefined, {}, 405, 'use POST'],
+    ['PUT', '/action', undefined, {}, 405, 'use POST'],
     ['GET', '/action/does-not-exist', undefined, {}, 404, 'no such action'],
     ['DELETE', '/action/x', undefined, {}, 405, 'use GET'],
     ['GET', '/nowhere', undefined, {}, 404, 'no such route'],

@@ -11,7 +11,10 @@ import type { ActionType, HostPort } from '../types.js';
 import { bindAction } from './bind.js';
 import { failoverAction } from './failover.js';
 import { cutAction, latencyAction } from './faults.js';
+import { clusterConfigAction } from './cluster-config.js';
 import { migrateAction } from './migrate.js';
+import { rladminAction } from './rladmin.js';
+import { sequenceAction } from './sequence.js';
 
 /** While open, a connection that opts in and `applies` is told `notice` (e.g. MOVING with the time left). */
 export interface NoticeWindow {
@@ -43,11 +46,16 @@ export interface ActionContext {
   holdAll(reason: string): () => void;
   /** Points every endpoint, and every open connection, at another server. */
   moveUpstream(target: HostPort): void;
+  /** The server-side switch of maintenance notifications (`update_cluster_config`). */
+  notificationsEnabled(): boolean;
+  setNotificationsEnabled(enabled: boolean): void;
 }
 
 export interface ActionEnvironment {
   /** The simulator's endpoints as `host:port`. */
   readonly endpoints: readonly string[];
+  /** Validates another action (for sequences); the simulator's per-type defaults apply. */
+  plan(type: unknown, parameters: unknown): ActionPlan;
 }
 
 /** A validated action, ready to run; resolves with its output. */
@@ -65,6 +73,9 @@ const ACTIONS: Record<ActionType, ActionDefinition> = {
   failover: failoverAction,
   latency: latencyAction,
   cut: cutAction,
+  sequence_of_actions: sequenceAction,
+  update_cluster_config: clusterConfigAction,
+  execute_rladmin_command: rladminAction,
 };
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
@@ -73,9 +84,14 @@ export function isActionType(type: unknown): type is ActionType {
   return typeof type === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, type);
 }
 
+/** Per-type default parameters (`MaintSimulatorOptions.actionDefaults`), under what a request gives. */
+export type ActionDefaults = Partial<Record<ActionType, Record<string, unknown>>>;
+
 /** Validates an action request and returns its plan. */
-export function planAction(type: unknown, parameters: unknown, env: ActionEnvironment): ActionPlan {
+export function planAction(type: unknown, parameters: unknown, endpoints: readonly string[], defaults: ActionDefaults = {}): ActionPlan {
   if (!isActionType(type)) throw new ConfigError('type', type, `an action type: ${ACTION_TYPES.join(', ')}`);
-  return ACTIONS[type].parse(parameters, env);
+  const preset = defaults[type];
+  const merged = preset !== undefined && typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters) ? { ...preset, ...parameters } : parameters ?? preset;
+  return ACTIONS[type].parse(merged, { endpoints, plan: (subType, subParameters) => planAction(subType, subParameters, endpoints, defaults) });
 }
 

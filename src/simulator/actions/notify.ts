@@ -28,7 +28,7 @@ export function notify(
 ): number {
   let count = 0;
   for (const connection of connections) {
-    if (connection.endpointType === null || connection.closed) continue;
+    if (connection.endpointType === null || connection.closed || !connection.notificationsEnabled) continue;
     if (faults.malformed) connection.send(malformedFrame(type), { frameType: `malformed:${type}`, seq, actionId });
     const bytes = build(connection);
     connection.send(bytes, { frameType: type, seq, actionId });

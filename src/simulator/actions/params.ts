@@ -53,6 +53,20 @@ export class Params {
     return value;
   }
 
+  /** A JSON object (required). */
+  object(name: string): Record<string, unknown> {
+    const value = this.raw[name];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`parameters.${name}`, value, 'required: an object');
+    return value as Record<string, unknown>;
+  }
+
+  /** A JSON array (required). */
+  array(name: string): unknown[] {
+    const value = this.raw[name];
+    if (!Array.isArray(value)) throw new ConfigError(`parameters.${name}`, value, 'required: an array');
+    return value;
+  }
+
   shards(): string[] {
     const value = this.raw['shards'];
     if (value === undefined) return ['1'];
