@@ -21,6 +21,11 @@ export class Endpoint {
   readonly connections = new Set<ProxyConnection>();
   /** Hold reasons applied to every connection on this endpoint. */
   readonly holds = new Set<string>();
+  /**
+   * The node a connection opened on this address is served by: itself, until a `bind` whose old
+   * address follows the move (as a managed database's DNS name does) points it at the new node.
+   */
+  leadsTo: Endpoint = this;
   private server: Server | null = null;
 
   constructor(

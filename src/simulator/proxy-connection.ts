@@ -35,6 +35,8 @@ const REPLAY_ORDER: readonly ReplayKey[] = ['hello', 'auth', 'select', 'setname'
 export class ProxyConnection {
   readonly openedAt = Date.now();
   readonly remote: string;
+  /** The node (endpoint address) serving this connection: its own endpoint's, or the one that address led to when it was opened. */
+  node: string;
   endpointType: EndpointType | null = null;
   protocol: 2 | 3 = 2;
   readonly sent: SentFrame[] = [];
@@ -72,6 +74,7 @@ export class ProxyConnection {
     private readonly hooks: ConnectionHooks,
   ) {
     this.remote = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    this.node = endpoint;
     for (const reason of holds) this.holds.add(reason);
     client.setNoDelay(true);
     this.writer = new ReplyWriter({
@@ -203,6 +206,7 @@ export class ProxyConnection {
     return {
       id: this.id,
       endpoint: this.endpoint,
+      node: this.node,
       remote: this.remote,
       upstream: this.upstream.address,
       endpointType: this.endpointType,

@@ -178,6 +178,7 @@ export class Simulator implements MaintSimulator {
     const id = `c${++this.connectionCount}`;
     const holds = [...this.holds, ...endpoint.holds];
     const connection = new ProxyConnection(id, endpoint.address, socket, this.target, holds, this.latency(), this.hooks);
+    connection.node = endpoint.leadsTo.address;
     this.open.set(id, connection);
     endpoint.connections.add(connection);
     this.emit({ type: 'connection.opened', connectionId: id, endpoint: endpoint.address, remote: connection.remote, at: Date.now() });
@@ -212,6 +213,7 @@ export class Simulator implements MaintSimulator {
       actionId,
       signal,
       endpoints: this.endpointList,
+      addresses: this.endpointList,
       topology: this.topology,
       activeEndpoint: () => this.active,
       setActiveEndpoint: (endpoint) => {

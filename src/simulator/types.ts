@@ -43,12 +43,15 @@ export interface BindParameters {
   /** When the old endpoint's sockets are cut and it stops accepting; default time_s × 17 / 15 (≈ 17 s). */
   close_s?: number;
   /**
-   * The old address is a DNS name that follows the move this many seconds after the MOVING (what
-   * clients of type `none` rely on; managed Redis: 4–10 s). From then on, connections opened on
-   * it belong to the new node: they are not told, not held and not cut, and the endpoint keeps
-   * accepting. Default: never (the old endpoint is retired at `close_s`).
+   * The old address follows the move this many seconds after the MOVING, as a managed database's
+   * DNS name does (what clients of type `none` rely on; managed Redis: 4–10 s). From then on,
+   * connections opened on it belong to the new node: they are not told, not held and not cut, and
+   * the address keeps accepting. Default time_s × 7 / 15 (≈ 7 s: before a `none` client
+   * reconnects at time_s / 2), at most close_s.
    */
   dns_follows_s?: number;
+  /** Retire the old endpoint instead: it stops accepting at close_s (the behaviour before DNS following became the default). */
+  retire?: boolean;
   /** Target endpoint: its index in `sim.endpoints` or its `host:port`; default the next one. */
   endpoint?: number | string;
   /** Fault: the target endpoint refuses connections for this long after the MOVING. */
@@ -83,6 +86,8 @@ export interface FailoverParameters {
   time_s?: number;
   /** When fronting a given upstream: how long upstream traffic stalls; default 2. */
   stall_s?: number;
+  /** Spawned: FAILED_OVER comes at least this long after FAILING_OVER; default time_s / 5 (3 s). */
+  min_duration_s?: number;
   /** Spawned: how long to wait for in-flight replies before failing over; default 5. */
   drain_timeout_s?: number;
   /** Spawned: how long the promotion may take; default 10. */
@@ -191,6 +196,11 @@ export interface ConnectionInfo {
   id: string;
   /** The endpoint (`host:port`) the client connected to. */
   endpoint: string;
+  /**
+   * The node serving it (an endpoint's `host:port`): its own endpoint, or — on an address that
+   * followed a `bind` — the node that address led to when the connection was opened.
+   */
+  node: string;
   /** The client's address. */
   remote: string;
   /** The Redis server this connection forwards to. */

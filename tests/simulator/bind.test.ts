@@ -39,14 +39,14 @@ test('MOVING names the new endpoint the way each connection asked for it; a conn
   }
 });
 
-test('the old endpoint serves, then holds, then cuts its connections at the deadline and stops accepting', async () => {
+test('with retire: the old endpoint serves, then holds, then cuts its connections at the deadline and stops accepting', async () => {
   const r = await rig();
   try {
     const [from, to] = r.sim.endpoints as [string, string];
     const stayer = await r.optedIn('internal-ip', from);
     const closedEvent = nextEvent(r.sim, 'connection.closed', (event) => event.endpoint === from, 10_000);
     const started = Date.now();
-    const done = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.6, close_s: 1 } });
+    const done = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.6, close_s: 1, retire: true } });
     await stayer.waitForPush((push) => push.elements[0]?.value === 'MOVING');
     assert.is(plain(await stayer.command('PING')), 'PONG', 'still served right after MOVING');
     await nextEvent(r.sim, 'action.step', (event) => event.step === 'old-endpoint-stopped-serving');
@@ -100,7 +100,7 @@ test('data written through either endpoint is visible through the other, and a l
     const b = await r.optedIn('internal-ip', second);
     await a.command('SET', 'bind:from-first', '1');
     assert.is(plain(await b.command('GET', 'bind:from-first')), '1');
-    const moved = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.8, close_s: 0.9 } });
+    const moved = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.8, close_s: 0.9, retire: true } });
     await a.waitForPush((push) => push.elements[0]?.value === 'MOVING');
     await b.command('SET', 'bind:from-second', '2');
     assert.is(plain(await a.command('GET', 'bind:from-second')), '2', 'the old endpoint still serves the same data');

@@ -34,4 +34,38 @@ test('dns_follows_s after close_s is rejected', async () => {
   }
 });
 
+test('by default the old address follows the move: it keeps accepting, and a later bind tells the connections that reached it after the first one', async () => {
+  const r = await rig();
+  try {
+    const [first, second] = r.sim.endpoints as [string, string];
+    const early = await r.optedIn('internal-ip', first);
+    const bound = await r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.3, close_s: 0.4 } });
+    assert.is(bound.output['retired'], false);
+    await early.closed;
+    const late = await r.optedIn('internal-ip', first);
+    assert.is(r.infoOf(late)?.node, second, 'the configured address now leads to the new node');
+    assert.is(late.pushes.length, 0);
+    const another = await r.optedIn('internal-ip', first);
+    const back = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.3, close_s: 0.4 } });
+    const push = await late.waitForPush((p) => p.elements[0]?.value === 'MOVING');
+    assert.is(plain(push.elements[3]!), first, 'told to move to the node the database moves to');
+    await back;
+    assert.is(another.pushes.length, 1, 'every connection not on the target is told, wherever it is');
+  } finally {
+    await r.teardown();
+  }
+});
+
+test('retire: true and dns_follows_s together are rejected', async () => {
+  const r = await rig();
+  try {
+    await r.sim.run({ type: 'bind', parameters: { retire: true, dns_follows_s: 0.1 } }).then(
+      () => assert.unreachable('must be rejected'),
+      (error: Error) => assert.match(error.message, /dns_follows_s.*retire/),
+    );
+  } finally {
+    await r.teardown();
+  }
+});
+
 test.run();

@@ -93,4 +93,24 @@ test('subscriptions are carried over a spawned failover, with no stray confirmat
   }
 });
 
+test('a spawned failover lasts at least min_duration_s: FAILED_OVER comes no sooner, while commands are served by the new primary meanwhile', async () => {
+  const r = await rig({ spawn: true });
+  try {
+    const c = await r.optedIn('internal-ip');
+    const promoted = nextEvent(r.sim, 'action.step', (event) => event.step === 'promoted', 15_000);
+    const started = Date.now();
+    const done = r.sim.run({ type: 'failover', parameters: { time_s: 2, min_duration_s: 1.5 } });
+    await promoted;
+    assert.is(plain(await c.command('SET', 'fo:min', 'during')), 'OK', 'served once promoted, before FAILED_OVER');
+    const failedOver = await c.waitForPush((push) => push.elements[0]?.value === 'FAILED_OVER');
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1450, `FAILED_OVER after ${elapsed} ms, not before min_duration_s`);
+    assert.ok(failedOver.afterReplies >= 3, 'the SET was answered before FAILED_OVER came');
+    const result = await done;
+    assert.is(result.output['min_duration_s'], 1.5);
+  } finally {
+    await r.teardown();
+  }
+});
+
 test.run();

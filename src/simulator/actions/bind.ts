@@ -1,8 +1,15 @@
 /**
- * `bind` (alias `moving`): the database moves from the active endpoint to another one that
- * serves the same data. Realistic timing (SPEC §7): MOVING announces 15 s; the old endpoint keeps
- * forwarding for ≈ 8.5 s, then holds what it receives; at ≈ 17 s its sockets are cut and it stops
- * accepting. Connections opened on the old endpoint meanwhile are told too, with the time left.
+ * `bind` (alias `moving`): the database moves to another endpoint (node) that serves the same
+ * data. Realistic timing (SPEC §7): MOVING announces 15 s; the old node keeps forwarding for
+ * ≈ 8.5 s, then holds what it receives; at ≈ 17 s the sockets still on it are cut.
+ *
+ * Who is told: every opted-in connection not already on the target node — wherever it is,
+ * including connections that reached an address after an earlier bind had re-pointed it — and,
+ * while the move lasts, each such connection that opts in later (with the time left).
+ *
+ * The old address follows the move by default, as a managed database's DNS name does: from
+ * `dns_follows_s` on, connections opened on it belong to the new node (not told, held or cut) and
+ * it keeps accepting. With `retire: true` it stops accepting at `close_s` instead.
  */
 import { ConfigError } from '../../errors.js';
 import { movingFrame } from '../push-frames.js';
@@ -14,20 +21,21 @@ import { Params } from './params.js';
 const DEFAULT_TIME_S = 15;
 const SERVE_RATIO = 8.5 / 15;
 const CLOSE_RATIO = 17 / 15;
+/** DNS follows ≈ 7 s after a 15 s MOVING: before a client of type `none` reconnects (at timeS/2). */
+const FOLLOW_RATIO = 7 / 15;
 
 export const bindAction: ActionDefinition = {
   parse(raw, env) {
-    const params = new Params(raw, ['time_s', 'serve_s', 'close_s', 'endpoint', 'dns_follows_s', 'refuse_target_s', 'stall_target_s', ...FAULT_PARAMETERS]);
+    const params = new Params(raw, ['time_s', 'serve_s', 'close_s', 'endpoint', 'dns_follows_s', 'retire', 'refuse_target_s', 'stall_target_s', ...FAULT_PARAMETERS]);
     if (env.endpoints.length < 2) throw new ConfigError('endpoints', env.endpoints.length, 'bind needs at least 2 endpoints');
     const timeS = params.number('time_s', DEFAULT_TIME_S);
     const closeS = params.number('close_s', timeS * CLOSE_RATIO);
     const serveS = params.number('serve_s', Math.min(timeS * SERVE_RATIO, closeS));
     if (serveS > closeS) throw new ConfigError('parameters.serve_s', serveS, `at most close_s (${closeS})`);
     const target = params.endpoint('endpoint', env.endpoints);
-    // The old address is a name that DNS re-points to the new node this long after the MOVING
-    // (what a client of type `none` relies on): connections opened on it from then on are the
-    // new node's, and it keeps accepting. Without it, the old endpoint is retired at close_s.
-    const dnsFollowsS = params.has('dns_follows_s') ? params.number('dns_follows_s', 0) : null;
+    const retire = params.boolean('retire');
+    if (retire && params.has('dns_follows_s')) throw new ConfigError('parameters.dns_follows_s', params.number('dns_follows_s', 0), 'not with retire: true (a retired address follows nothing)');
+    const dnsFollowsS = retire ? null : params.number('dns_follows_s', Math.min(timeS * FOLLOW_RATIO, closeS));
     if (dnsFollowsS !== null && dnsFollowsS > closeS) throw new ConfigError('parameters.dns_follows_s', dnsFollowsS, `at most close_s (${closeS})`);
     const refuseS = params.number('refuse_target_s', 0);
     const stallS = params.number('stall_target_s', 0);
@@ -40,7 +48,7 @@ export const bindAction: ActionDefinition = {
       if (to.state === 'retired') await to.open();
       const seq = ctx.nextSeq();
       const started = Date.now();
-      // Fault timers run beside the main sequence; their failures (e.g. the simulator closing) must not go unhandled.
+      // Timers beside the main sequence; their failures (e.g. the simulator closing) must not go unhandled.
       const background: Array<Promise<unknown>> = [];
       const beside = (work: Promise<void>) => background.push(work.catch((error: unknown) => error));
       if (refuseS > 0) {
@@ -52,41 +60,46 @@ export const bindAction: ActionDefinition = {
         to.hold(reason);
         beside(ctx.sleep(stallS).then(() => to.release(reason)));
       }
+      to.leadsTo = to;
       ctx.setActiveEndpoint(to);
+      const leaving = (connection: ProxyConnection) => connection.node !== to.address;
       const tell = (connections: Iterable<ProxyConnection>) =>
         notify(connections, 'MOVING', seq, ctx.actionId, faults, (connection) =>
           movingFrame(seq, timeS - (Date.now() - started) / 1000, to.port, connection.endpointType ?? 'none'),
         );
-      const told = tell(ctx.connections(from));
-      const followsAt = dnsFollowsS === null ? Infinity : started + dnsFollowsS * 1000;
-      const onOldNode = (connection: ProxyConnection) => connection.endpoint === from.address && connection.openedAt < followsAt;
-      const closeWindow = ctx.openWindow({
-        applies: onOldNode,
-        notice: (connection) => tell([connection]),
-      });
+      const told = tell(ctx.connections().filter(leaving));
+      const closeWindow = ctx.openWindow({ applies: leaving, notice: (connection) => tell([connection]) });
       ctx.step('moving-sent', { seq, from: from.address, to: to.address, time_s: timeS, connections: told });
-      const retiredHold = `retired:${ctx.actionId}`;
-      const oldNode = () => ctx.connections(from).filter(onOldNode);
+      if (dnsFollowsS !== null) {
+        beside(
+          ctx.sleep(dnsFollowsS).then(() => {
+            // Unless a later bind re-pointed them meanwhile.
+            if (ctx.activeEndpoint() !== to) return;
+            for (const address of ctx.addresses) if (address.leadsTo === from) address.leadsTo = to;
+            ctx.step('dns-followed', { from: from.address, to: to.address });
+          }),
+        );
+      }
+      const hold = `retired:${ctx.actionId}`;
       try {
         await ctx.sleep(serveS);
-        if (dnsFollowsS === null) from.hold(retiredHold);
-        else for (const connection of oldNode()) connection.hold(retiredHold);
+        if (retire) from.hold(hold);
+        for (const connection of ctx.connections().filter(leaving)) connection.hold(hold);
         ctx.step('old-endpoint-stopped-serving', { endpoint: from.address });
         await ctx.sleep(closeS - serveS);
-        if (dnsFollowsS === null) {
+        if (retire) {
           from.stopListening('retired');
           from.cutAll('endpoint retired');
-        } else {
-          for (const connection of oldNode()) connection.close('endpoint retired');
         }
-        ctx.step('old-endpoint-closed', { endpoint: from.address, ...(dnsFollowsS === null ? {} : { dns_follows_s: dnsFollowsS }) });
+        for (const connection of ctx.connections().filter(leaving)) connection.close('endpoint retired');
+        ctx.step('old-endpoint-closed', { endpoint: from.address, ...(retire ? { retired: true } : { dns_follows_s: dnsFollowsS }) });
         await Promise.all(background);
       } finally {
         closeWindow();
-        if (dnsFollowsS === null) from.release(retiredHold);
-        else for (const connection of ctx.connections(from)) connection.release(retiredHold);
+        from.release(hold);
+        for (const connection of ctx.connections()) connection.release(hold);
       }
-      return { seq, from: from.address, to: to.address, time_s: timeS };
+      return { seq, from: from.address, to: to.address, time_s: timeS, retired: retire };
     };
   },
 };

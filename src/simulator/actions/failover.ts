@@ -2,6 +2,10 @@
  * `failover`: FAILING_OVER, then either a real failover (spawned servers: requests are held, the
  * in-flight ones drain, the replica is promoted and every connection is moved to it with its
  * state) or a stall of upstream traffic (a given upstream), then FAILED_OVER.
+ *
+ * A spawned promotion takes well under a second here, so FAILED_OVER waits until at least
+ * `min_duration_s` after FAILING_OVER (default time_s / 5: 3 s for the default 15 s, longer than
+ * the relaxed timeout the official suites use), traffic flowing again meanwhile.
  */
 import { failedOverFrame, failingOverFrame } from '../push-frames.js';
 import { waitFor } from '../timing.js';
@@ -11,8 +15,9 @@ import { Params } from './params.js';
 
 export const failoverAction: ActionDefinition = {
   parse(raw) {
-    const params = new Params(raw, ['time_s', 'stall_s', 'drain_timeout_s', 'timeout_s', 'shards', 'drop_closing', ...FAULT_PARAMETERS]);
+    const params = new Params(raw, ['time_s', 'stall_s', 'min_duration_s', 'drain_timeout_s', 'timeout_s', 'shards', 'drop_closing', ...FAULT_PARAMETERS]);
     const timeS = params.number('time_s', 15);
+    const minDurationS = params.number('min_duration_s', timeS / 5);
     const stallS = params.number('stall_s', 2);
     const drainTimeoutS = params.number('drain_timeout_s', 5);
     const timeoutS = params.number('timeout_s', 10, 0.1);
@@ -22,12 +27,19 @@ export const failoverAction: ActionDefinition = {
 
     return async (ctx) => {
       const seq = ctx.nextSeq();
+      const started = Date.now();
       const { told, closeWindow } = announceToAll(ctx, 'FAILING_OVER', seq, faults, (elapsedS) => failingOverFrame(seq, timeS - elapsedS, shards));
       ctx.step('failing-over', { seq, time_s: timeS, connections: told });
       const release = ctx.holdAll(`failover:${ctx.actionId}`);
       let output: Record<string, unknown>;
       try {
         output = ctx.topology.spawned ? await promote(ctx, drainTimeoutS, timeoutS) : await stall(ctx, stallS);
+        release();
+        if (ctx.topology.spawned) {
+          const leftS = minDurationS - (Date.now() - started) / 1000;
+          if (leftS > 0) await ctx.sleep(leftS);
+          output['min_duration_s'] = minDurationS;
+        }
       } finally {
         release();
         closeWindow();

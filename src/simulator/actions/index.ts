@@ -26,7 +26,10 @@ export interface ActionContext {
   readonly actionId: string;
   /** Aborts when the simulator closes. */
   readonly signal: AbortSignal;
+  /** The nodes: the endpoints a bind may move the database to. */
   readonly endpoints: readonly Endpoint[];
+  /** Every listening address: the nodes and, when there is one, the database's own address. */
+  readonly addresses: readonly Endpoint[];
   readonly topology: Topology;
   activeEndpoint(): Endpoint;
   setActiveEndpoint(endpoint: Endpoint): void;
