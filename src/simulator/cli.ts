@@ -7,11 +7,16 @@
  *   hitless-simulator --upstream 127.0.0.1:6379 --api-port 8080
  *
  * When ready it prints one JSON line on stdout:
- *   {"ready":true,"endpoints":["127.0.0.1:P1","127.0.0.1:P2"],"api":"http://127.0.0.1:P"}
+ *   {"ready":true,"endpoints":["127.0.0.2:P1","127.0.0.3:P2"],"database":"127.0.0.4:P3","api":"http://127.0.0.1:P"}
  * and then logs actions and notifications on stderr.
+ *
+ * Its defaults are the fault-injector contract's: each endpoint on its own loopback address
+ * (--hosts distinct) and a database endpoint that follows the moves (what the endpoints file of
+ * --endpoints-config names), so that the official clients' scenario suites run against it.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { writeEndpointsFile } from './endpoints-file.js';
 import { createMaintSimulator } from './index.js';
 import type { MaintSimulator, MaintSimulatorOptions, SimulatorEvent } from './types.js';
 
@@ -22,6 +27,15 @@ const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [option
   --endpoints N         endpoints (listening ports) to expose (default 2)
   --ports P1,P2,…       ports for the endpoints (default: free ports)
   --api-port P          port of the HTTP control API (default 0: any free port)
+  --hosts H             distinct (default: endpoint i on 127.0.0.(2+i), internal form 127.1.0.(2+i)),
+                        shared (all on 127.0.0.1) or a list A1,A2,… of loopback addresses
+  --internal-hosts L    with --hosts as a list: the internal-ip forms, one per endpoint
+  --no-database-endpoint  no database endpoint (by default one more address, after the nodes,
+                        leads to the node the database is on, as a managed database's DNS name)
+  --endpoints-config F  write the endpoints file the official scenario suites read
+                        (REDIS_ENDPOINTS_CONFIG_PATH) to F once ready
+  --database-name NAME  its key in that file (default standalone)
+  --action-defaults J   default parameters per action type, JSON: {"bind":{"time_s":5}}
   --redis-server PATH   redis-server binary for --spawn
   --quiet               do not log events on stderr
   -h, --help            show this help`;
@@ -37,7 +51,18 @@ function integer(text: string | undefined, name: string): number | undefined {
   return Number(text);
 }
 
-function options(argv: string[]): { options: MaintSimulatorOptions; quiet: boolean } {
+interface CliOptions {
+  options: MaintSimulatorOptions;
+  quiet: boolean;
+  endpointsConfig: string | undefined;
+  databaseName: string | undefined;
+}
+
+function list(text: string): string[] {
+  return text.split(',').map((item) => item.trim());
+}
+
+function options(argv: string[]): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -49,6 +74,12 @@ function options(argv: string[]): { options: MaintSimulatorOptions; quiet: boole
         ports: { type: 'string' },
         'api-port': { type: 'string' },
         'redis-server': { type: 'string' },
+        hosts: { type: 'string' },
+        'internal-hosts': { type: 'string' },
+        'no-database-endpoint': { type: 'boolean' },
+        'endpoints-config': { type: 'string' },
+        'database-name': { type: 'string' },
+        'action-defaults': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -73,7 +104,20 @@ function options(argv: string[]): { options: MaintSimulatorOptions; quiet: boole
   if (endpoints !== undefined) result.endpoints = endpoints;
   if (values.ports !== undefined) result.ports = values.ports.split(',').map((port) => integer(port.trim(), '--ports') ?? 0);
   if (values['redis-server'] !== undefined) result.redisServer = values['redis-server'];
-  return { options: result, quiet: values.quiet === true };
+  const hosts = values.hosts ?? 'distinct';
+  result.hosts = hosts === 'distinct' || hosts === 'shared' ? hosts : list(hosts);
+  if (values['internal-hosts'] !== undefined) result.internalHosts = list(values['internal-hosts']);
+  result.databaseEndpoint = values['no-database-endpoint'] !== true;
+  if (values['action-defaults'] !== undefined) {
+    try {
+      result.actionDefaults = JSON.parse(values['action-defaults']) as NonNullable<MaintSimulatorOptions['actionDefaults']>;
+    } catch (error) {
+      fail(`--action-defaults must be JSON: ${(error as Error).message}`);
+    }
+  }
+  const databaseName = values['database-name'];
+  if (databaseName !== undefined && databaseName === '') fail('--database-name must not be empty');
+  return { options: result, quiet: values.quiet === true, endpointsConfig: values['endpoints-config'], databaseName };
 }
 
 function describe(event: SimulatorEvent): string {
@@ -101,7 +145,7 @@ function describe(event: SimulatorEvent): string {
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
-  const { options: simulatorOptions, quiet } = options(process.argv.slice(2));
+  const { options: simulatorOptions, quiet, endpointsConfig, databaseName } = options(process.argv.slice(2));
   // The handlers come first: a signal during start-up (servers being spawned) must still shut
   // them down, once the start settles. A second signal exits at once (the servers this process
   // spawned are killed on exit).
@@ -138,8 +182,17 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (stopping) return; // closed by the signal handler
+  if (endpointsConfig !== undefined) {
+    try {
+      await writeEndpointsFile(sim, endpointsConfig, databaseName === undefined ? {} : { name: databaseName });
+    } catch (error) {
+      process.stderr.write(`hitless-simulator: cannot write ${endpointsConfig}: ${(error as Error).message}\n`);
+      await sim.close();
+      process.exit(1);
+    }
+  }
   if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describe(event)}\n`));
-  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, api: sim.api })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, database: sim.databaseEndpoint, api: sim.api })}\n`);
 }
 
 void main();

@@ -1,14 +1,28 @@
 /**
- * One listening port of the simulator on 127.0.0.1. Its state says whether it accepts
- * connections: `serving`, `refusing` (a fault: the port is closed for a while) or `retired`
- * (moved away by `bind`). Holds placed on the endpoint apply to every connection on it,
- * including connections opened later.
+ * One endpoint of the simulator: a port on one or more loopback addresses. Its state says
+ * whether it accepts connections: `serving`, `refusing` (a fault: the port is closed for a while)
+ * or `retired` (moved away by `bind` with `retire`). Holds placed on the endpoint apply to every
+ * connection on it, including connections opened later.
+ *
+ * An endpoint answers to three forms, which a MOVING names by the type a connection asked for:
+ * its external address (its identity, `address`), its internal address and a host name
+ * (`localhost`, served on 127.0.0.1). All three listen on the same port.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ProxyConnection } from './proxy-connection.js';
-import type { EndpointState } from './types.js';
+import type { EndpointState, EndpointType } from './types.js';
 
 export const LOOPBACK = '127.0.0.1';
+
+/** The addresses an endpoint listens on. */
+export interface EndpointHosts {
+  external: string;
+  internal: string;
+  /** A name for the FQDN forms; it must resolve to 127.0.0.1 (where the endpoint also listens). */
+  name: string;
+}
+
+export const SHARED_HOSTS: EndpointHosts = { external: LOOPBACK, internal: LOOPBACK, name: 'localhost' };
 
 export interface EndpointHooks {
   accept(endpoint: Endpoint, socket: Socket): void;
@@ -16,7 +30,6 @@ export interface EndpointHooks {
 }
 
 export class Endpoint {
-  readonly host = LOOPBACK;
   state: EndpointState = 'retired';
   readonly connections = new Set<ProxyConnection>();
   /** Hold reasons applied to every connection on this endpoint. */
@@ -26,45 +39,67 @@ export class Endpoint {
    * address follows the move (as a managed database's DNS name does) points it at the new node.
    */
   leadsTo: Endpoint = this;
-  private server: Server | null = null;
+  private servers: Server[] = [];
+  /** Once it has served on a port it keeps it (a reopened endpoint is the same address). */
+  private portKept: boolean;
 
   constructor(
     readonly index: number,
     public port: number,
     private readonly hooks: EndpointHooks,
-  ) {}
+    readonly hosts: EndpointHosts = SHARED_HOSTS,
+  ) {
+    this.portKept = port !== 0;
+  }
+
+  get host(): string {
+    return this.hosts.external;
+  }
 
   get address(): string {
     return `${this.host}:${this.port}`;
   }
 
+  /** How a MOVING names this endpoint for a connection that asked for `type` (null for `none`). */
+  announce(type: EndpointType): string | null {
+    switch (type) {
+      case 'internal-ip':
+        return `${this.hosts.internal}:${this.port}`;
+      case 'external-ip':
+        return `${this.hosts.external}:${this.port}`;
+      case 'internal-fqdn':
+      case 'external-fqdn':
+        return `${this.hosts.name}:${this.port}`;
+      case 'none':
+        return null;
+    }
+  }
+
   /** Starts listening (on the same port as before, once it has one). */
   async open(state: EndpointState = 'serving'): Promise<void> {
-    if (this.server === null) {
-      let lastError: unknown;
-      for (let attempt = 0; attempt < 20; attempt++) {
+    if (this.servers.length === 0) {
+      for (let attempt = 0; ; attempt++) {
         try {
-          this.server = await listen(this.port, (socket) => this.hooks.accept(this, socket));
+          this.servers = await this.listenAll();
           break;
         } catch (error) {
-          lastError = error;
-          // The previous listener on this port may still be closing.
-          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.port === 0) throw error;
+          // The previous listener on this port may still be closing; or, with a port the OS chose
+          // for the first address, another program holds it on one of the others: choose again.
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 19) throw error;
+          if (!this.portKept) this.port = 0;
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
       }
-      if (this.server === null) throw lastError;
-      const address = this.server.address();
-      if (typeof address === 'object' && address !== null) this.port = address.port;
+      this.portKept = true;
     }
     this.setState(state);
   }
 
   /** Stops accepting (dials are refused); open connections stay. */
   stopListening(state: EndpointState): void {
-    const server = this.server;
-    this.server = null;
-    server?.close();
+    const servers = this.servers;
+    this.servers = [];
+    for (const server of servers) server.close();
     this.setState(state);
   }
 
@@ -88,14 +123,36 @@ export class Endpoint {
     this.state = state;
     this.hooks.state(this);
   }
+
+  private async listenAll(): Promise<Server[]> {
+    const hosts = [...new Set([this.hosts.external, this.hosts.internal, LOOPBACK])];
+    const servers: Server[] = [];
+    try {
+      for (const host of hosts) {
+        const server = await listen(host, this.port, (socket) => this.hooks.accept(this, socket));
+        servers.push(server);
+        const address = server.address();
+        if (typeof address === 'object' && address !== null) this.port = address.port;
+      }
+      return servers;
+    } catch (error) {
+      for (const server of servers) server.close();
+      throw error;
+    }
+  }
 }
 
-function listen(port: number, onSocket: (socket: Socket) => void): Promise<Server> {
+function listen(host: string, port: number, onSocket: (socket: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(onSocket);
-    server.once('error', reject);
-    server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
-      server.off('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRNOTAVAIL') {
+        error.message = `cannot listen on ${host}: not an address of this machine (Linux routes all of 127.0.0.0/8 to lo; elsewhere add it, e.g. ifconfig lo0 alias ${host})`;
+      }
+      reject(error);
+    });
+    server.listen({ port, host, exclusive: true }, () => {
+      server.removeAllListeners('error');
       server.on('error', () => {
         // a listening server only errors on close races; the endpoint state says what matters
       });

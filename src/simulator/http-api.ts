@@ -8,7 +8,7 @@
  *   GET  /{action}?effect=E                     → {"action","effect","cluster":{},"triggers":[]} (trigger listing;
  *                                                 no trigger is known for a standalone database)
  *   GET  /connections                           → {"connections":[…]}
- *   GET  /endpoints                             → {"endpoints","active","upstream"}
+ *   GET  /endpoints                             → {"endpoints","active","database","upstream"}
  *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
  *   POST /send-to-client/{id}[?encoding=…]     same, one connection
  *   DELETE /connections/{id}                    closes one connection
@@ -126,7 +126,7 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   }
   if (head === 'endpoints' && id === undefined) {
     route('GET');
-    return send(response, 200, { endpoints: sim.endpoints, active: sim.activeEndpoint, upstream: sim.upstream });
+    return send(response, 200, { endpoints: sim.endpoints, active: sim.activeEndpoint, database: sim.databaseEndpoint, upstream: sim.upstream });
   }
   if (head === 'send-to-all-clients' && id === undefined) {
     route('POST');

@@ -10,6 +10,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { ACTION_TYPES, isActionType } from './actions/index.js';
+import { addressCount, validateHosts } from './hosts.js';
 import { Simulator } from './simulator.js';
 import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
 
@@ -38,8 +39,10 @@ export type {
   SimulatorEvent,
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
-export { encodePush, formatEndpoint, movingFrame, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
+export { encodePush, formatEndpoint, movingFrame, movingFrameTo, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
 export type { PushElement } from './push-frames.js';
+export { endpointsConfig, writeEndpointsFile } from './endpoints-file.js';
+export type { EndpointsFileOptions } from './endpoints-file.js';
 
 function isPort(value: unknown, allowZero: boolean): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65_535;
@@ -66,9 +69,10 @@ function validate(options: MaintSimulatorOptions): void {
   if (endpoints !== undefined && (!Number.isInteger(endpoints) || endpoints < 1 || endpoints > 64)) {
     throw new ConfigError('endpoints', endpoints, 'an integer from 1 to 64');
   }
+  validateHosts(options);
   if (ports !== undefined) {
-    if (!Array.isArray(ports) || ports.length !== (endpoints ?? 2) || !ports.every((port) => isPort(port, true))) {
-      throw new ConfigError('ports', ports, `one port (0..65535) per endpoint (${endpoints ?? 2})`);
+    if (!Array.isArray(ports) || ports.length !== addressCount(options) || !ports.every((port) => isPort(port, true))) {
+      throw new ConfigError('ports', ports, `one port (0..65535) per endpoint (${addressCount(options)}, the database endpoint's last)`);
     }
   }
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('apiPort', apiPort, 'a port from 0 to 65535');

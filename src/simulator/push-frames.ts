@@ -49,6 +49,11 @@ export function movingFrame(seq: number, timeS: number, port: number, type: Endp
   return encodePush(['MOVING', seq, wireSeconds(timeS), formatEndpoint(type, port)]);
 }
 
+/** A MOVING push frame naming `endpoint` as given (`host:port`, or null: no endpoint). */
+export function movingFrameTo(seq: number, timeS: number, endpoint: string | null): Buffer {
+  return encodePush(['MOVING', seq, wireSeconds(timeS), endpoint]);
+}
+
 /** A MIGRATING push frame. */
 export function migratingFrame(seq: number, timeS: number, shards: readonly string[]): Buffer {
   return encodePush(['MIGRATING', seq, wireSeconds(timeS), JSON.stringify(shards)]);

@@ -12,6 +12,7 @@ import { Endpoint } from './endpoint.js';
 import { startHttpApi, type HttpApi } from './http-api.js';
 import { ProxyConnection, type ConnectionHooks } from './proxy-connection.js';
 import { delay } from './timing.js';
+import { planHosts } from './hosts.js';
 import { givenUpstream, spawnTopology, type Topology } from './topology.js';
 import type {
   ActionRequest,
@@ -45,6 +46,10 @@ export class Simulator implements MaintSimulator {
   private readonly subject = new Subject<SimulatorEvent>();
   readonly events$ = this.subject.asObservable();
   private readonly endpointList: Endpoint[];
+  /** The database's own address (`databaseEndpoint`), or null. */
+  private readonly database: Endpoint | null;
+  /** Every listening endpoint: the nodes, then the database endpoint. */
+  private readonly addressList: Endpoint[];
   private active: Endpoint;
   private topology: Topology = givenUpstream({ host: '127.0.0.1', port: 0 });
   private target: HostPort = { host: '127.0.0.1', port: 0 };
@@ -65,7 +70,7 @@ export class Simulator implements MaintSimulator {
       this.emit({ type: 'frame.sent', connectionId: connection.id, endpoint: connection.endpoint, ...frame }),
     closed: (connection, reason) => {
       this.open.delete(connection.id);
-      for (const endpoint of this.endpointList) endpoint.connections.delete(connection);
+      for (const endpoint of this.addressList) endpoint.connections.delete(connection);
       this.emit({ type: 'connection.closed', connectionId: connection.id, endpoint: connection.endpoint, reason, at: Date.now() });
     },
     notificationsEnabled: () => this.notificationsOn,
@@ -73,11 +78,15 @@ export class Simulator implements MaintSimulator {
 
   constructor(private readonly options: MaintSimulatorOptions) {
     const count = options.endpoints ?? 2;
-    this.endpointList = Array.from({ length: count }, (_, index) => new Endpoint(index, options.ports?.[index] ?? 0, {
-      accept: (endpoint, socket) => this.accept(endpoint, socket),
-      state: (endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
-    }));
+    const hooks = {
+      accept: (endpoint: Endpoint, socket: Socket) => this.accept(endpoint, socket),
+      state: (endpoint: Endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
+    };
+    this.addressList = planHosts(options).map((hosts, index) => new Endpoint(index, options.ports?.[index] ?? 0, hooks, hosts));
+    this.endpointList = this.addressList.slice(0, count);
+    this.database = this.addressList[count] ?? null;
     this.active = this.endpointList[0] as Endpoint;
+    if (this.database !== null) this.database.leadsTo = this.active;
     this.runner = new ActionRunner((actionId, type) => this.contextFor(actionId, type), (event) => this.emit(event));
   }
 
@@ -86,7 +95,7 @@ export class Simulator implements MaintSimulator {
       ? givenUpstream({ host: this.options.upstream.host, port: this.options.upstream.port })
       : await spawnTopology(this.options.redisServer, this.aborter.signal);
     this.target = this.topology.current();
-    for (const endpoint of this.endpointList) await endpoint.open();
+    for (const endpoint of this.addressList) await endpoint.open();
     if (this.options.apiPort !== undefined) this.httpApi = await startHttpApi(this, this.options.apiPort);
   }
 
@@ -96,6 +105,10 @@ export class Simulator implements MaintSimulator {
 
   get activeEndpoint(): string {
     return this.active.address;
+  }
+
+  get databaseEndpoint(): string | null {
+    return this.database?.address ?? null;
   }
 
   get upstream(): string {
@@ -157,7 +170,7 @@ export class Simulator implements MaintSimulator {
   private async shutdown(): Promise<void> {
     this.aborter.abort();
     await this.httpApi?.close();
-    for (const endpoint of this.endpointList) {
+    for (const endpoint of this.addressList) {
       endpoint.stopListening('retired');
       endpoint.cutAll('simulator closed');
     }
@@ -213,7 +226,7 @@ export class Simulator implements MaintSimulator {
       actionId,
       signal,
       endpoints: this.endpointList,
-      addresses: this.endpointList,
+      addresses: this.addressList,
       topology: this.topology,
       activeEndpoint: () => this.active,
       setActiveEndpoint: (endpoint) => {

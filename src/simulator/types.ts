@@ -21,8 +21,23 @@ export interface MaintSimulatorOptions {
   spawn?: boolean;
   /** How many endpoints (listening ports) to expose; default 2, at least 1 (`bind` needs 2). */
   endpoints?: number;
-  /** Ports for the endpoints, in order; default: free ports chosen by the OS. */
+  /** Ports for the endpoints, in order (then the database endpoint's); default: free ports chosen by the OS. */
   ports?: number[];
+  /**
+   * Where the endpoints listen: 'shared' (default: all on 127.0.0.1, one port each), 'distinct'
+   * (endpoint i on 127.0.0.(2+i), its internal form on 127.1.0.(2+i): a MOVING then names another
+   * host), or one IPv4 loopback address per endpoint (nodes, then the database endpoint). Every
+   * endpoint also listens on 127.0.0.1 for its name form (`localhost:port`).
+   */
+  hosts?: 'shared' | 'distinct' | string[];
+  /** With `hosts` as a list: the internal-ip form of each endpoint; default the same addresses. */
+  internalHosts?: string[];
+  /**
+   * Also serve the database's own address (`databaseEndpoint` of the simulator), as a managed
+   * database's DNS name: it leads to the node the database is on (following each `bind` after
+   * `dns_follows_s`), is never a MOVING target, and is what clients should be configured with.
+   */
+  databaseEndpoint?: boolean;
   /** Start the HTTP control API on this port (0 = any free port); default: no HTTP API. */
   apiPort?: number;
   /** redis-server binary used with `spawn`; default `redis-server` on PATH. */
@@ -258,6 +273,8 @@ export interface MaintSimulator {
   readonly endpoints: readonly string[];
   /** The endpoint clients should use now (changes with `bind`). */
   readonly activeEndpoint: string;
+  /** The database's own address when `databaseEndpoint` is on (the one to configure clients with), else null. */
+  readonly databaseEndpoint: string | null;
   /** The Redis server the endpoints forward to now (changes with a spawned failover). */
   readonly upstream: string;
   /** URL of the HTTP control API when `apiPort` was given, else null. */

@@ -2,6 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plain, RawRespClient } from '../helpers/raw-resp-client.js';
 import { startRedis } from '../helpers/redis.js';
@@ -11,7 +14,7 @@ const CLI = fileURLToPath(new URL('../../src/simulator/cli.ts', import.meta.url)
 
 interface Running {
   child: ChildProcess;
-  ready: { ready: boolean; endpoints: string[]; api: string };
+  ready: { ready: boolean; endpoints: string[]; database: string | null; api: string };
   stdout: () => string;
   stderr: () => string;
 }
@@ -51,13 +54,24 @@ async function stop(running: Running, signal: NodeJS.Signals): Promise<number | 
 }
 
 test('--spawn prints one ready line, serves, logs actions on stderr and exits cleanly on SIGTERM with its servers', async () => {
-  const running = await run(['--spawn', '--endpoints', '2', '--api-port', '0']);
+  const dir = mkdtempSync(join(tmpdir(), 'hitless-cli-'));
+  const file = join(dir, 'endpoints.json');
+  const running = await run(['--spawn', '--endpoints', '2', '--api-port', '0', '--endpoints-config', file]);
   try {
     const { ready } = running;
-    assert.equal(Object.keys(ready), ['ready', 'endpoints', 'api']);
+    assert.equal(Object.keys(ready), ['ready', 'endpoints', 'database', 'api']);
     assert.is(ready.ready, true);
     assert.is(ready.endpoints.length, 2);
-    assert.ok(ready.endpoints.every((endpoint) => /^127\.0\.0\.1:\d+$/.test(endpoint)));
+    // The contract's defaults: each endpoint its own loopback address, and a database endpoint after them.
+    assert.equal(ready.endpoints.map((endpoint) => endpoint.split(':')[0]), ['127.0.0.2', '127.0.0.3']);
+    assert.match(String(ready.database), /^127\.0\.0\.4:\d+$/);
+    const [dbHost, dbPort] = ready.database!.split(':');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { bdb_id: number; tls: boolean; raw_endpoints: Array<{ dns_name: string; port: number }>; endpoints: string[] }>;
+    assert.equal(Object.keys(config), ['standalone']);
+    assert.is(config['standalone']!.bdb_id, 1);
+    assert.is(config['standalone']!.tls, false);
+    assert.equal([config['standalone']!.raw_endpoints[0]!.dns_name, config['standalone']!.raw_endpoints[0]!.port], [dbHost, Number(dbPort)]);
+    assert.equal(config['standalone']!.endpoints, [`redis://${ready.database}`]);
     assert.match(ready.api, /^http:\/\/127\.0\.0\.1:\d+$/);
 
     const client = await RawRespClient.connect(ready.endpoints[0]!);
@@ -74,18 +88,21 @@ test('--spawn prints one ready line, serves, logs actions on stderr and exits cl
 
     assert.is(await stop(running, 'SIGTERM'), 0);
     assert.is(running.stdout().trim().split('\n').length, 1, 'exactly one line on stdout');
-    for (const address of [...ready.endpoints, upstream]) assert.is(await dial(address), 'ECONNREFUSED', `${address} is gone`);
+    for (const address of [...ready.endpoints, ready.database!, upstream]) assert.is(await dial(address), 'ECONNREFUSED', `${address} is gone`);
   } finally {
     await stop(running, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('--upstream fronts a given server and stops on SIGINT, leaving that server alone', async () => {
   const redis = await startRedis();
   try {
-    const running = await run(['--upstream', `${redis.host}:${redis.port}`, '--endpoints', '3', '--quiet']);
+    const running = await run(['--upstream', `${redis.host}:${redis.port}`, '--endpoints', '3', '--quiet', '--hosts', 'shared', '--no-database-endpoint']);
     try {
       assert.is(running.ready.endpoints.length, 3);
+      assert.ok(running.ready.endpoints.every((endpoint) => endpoint.startsWith('127.0.0.1:')), '--hosts shared');
+      assert.is(running.ready.database, null);
       const client = await RawRespClient.connect(running.ready.endpoints[2]!);
       assert.is(plain(await client.command('SET', 'cli:up', '1')), 'OK');
       await client.close();
@@ -101,7 +118,7 @@ test('--upstream fronts a given server and stops on SIGINT, leaving that server 
 });
 
 test('bad arguments exit with status 2 and the usage', async () => {
-  for (const args of [['--bogus'], ['--upstream', 'no-port'], ['--endpoints', 'two', '--spawn'], ['--spawn', '--upstream', '127.0.0.1:1']]) {
+  for (const args of [['--bogus'], ['--upstream', 'no-port'], ['--endpoints', 'two', '--spawn'], ['--spawn', '--upstream', '127.0.0.1:1'], ['--spawn', '--action-defaults', '{nope'], ['--spawn', '--hosts', '10.0.0.1,10.0.0.2,10.0.0.3'], ['--spawn', '--database-name', '']]) {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -12,7 +12,7 @@
  * it keeps accepting. With `retire: true` it stops accepting at `close_s` instead.
  */
 import { ConfigError } from '../../errors.js';
-import { movingFrame } from '../push-frames.js';
+import { movingFrameTo } from '../push-frames.js';
 import type { ProxyConnection } from '../proxy-connection.js';
 import type { ActionContext, ActionDefinition } from './index.js';
 import { FAULT_PARAMETERS, notify, readFaults } from './notify.js';
@@ -65,7 +65,7 @@ export const bindAction: ActionDefinition = {
       const leaving = (connection: ProxyConnection) => connection.node !== to.address;
       const tell = (connections: Iterable<ProxyConnection>) =>
         notify(connections, 'MOVING', seq, ctx.actionId, faults, (connection) =>
-          movingFrame(seq, timeS - (Date.now() - started) / 1000, to.port, connection.endpointType ?? 'none'),
+          movingFrameTo(seq, timeS - (Date.now() - started) / 1000, to.announce(connection.endpointType ?? 'none')),
         );
       const told = tell(ctx.connections().filter(leaving));
       const closeWindow = ctx.openWindow({ applies: leaving, notice: (connection) => tell([connection]) });
