@@ -36,7 +36,7 @@ export interface ContractRig {
   fi: FaultInjector;
   db: DatabaseConfig;
   /** Every maintenance push node-redis reported on its `redis.maintenance` channel, in order. */
-  log: Array<{ type: string; push: string[] }>;
+  log: Array<{ type: string; push: string[]; at: number }>;
   client(options?: Partial<RedisClientOptions>): Promise<NodeRedisClient>;
   /** Destroys every client made so far (the suites' afterEach). */
   destroyClients(): void;
@@ -56,8 +56,8 @@ export async function startContractRig(defaults: Record<string, Record<string, u
   const clients: NodeRedisClient[] = [];
   const log: ContractRig['log'] = [];
   const onPush = (event: unknown) => {
-    const { type, data } = event as { type: string; data: { push: string[] } };
-    log.push({ type, push: data.push });
+    const { type, data, timestamp } = event as { type: string; data: { push: string[] }; timestamp: number };
+    log.push({ type, push: data.push, at: timestamp });
   };
   let subscribed = false;
   const close = async () => {
