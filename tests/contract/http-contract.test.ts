@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createMaintSimulator } from '../../src/simulator/index.js';
 import { plain } from '../helpers/raw-resp-client.js';
 import { rig, settle } from '../simulator/support.js';
 import { FaultInjector } from './fault-injector.js';
@@ -85,6 +86,8 @@ test('update_cluster_config turns notifications off server-side (the opt-in is r
     const refused = await r.client();
     const replies = await refused.send(['HELLO', '3'], ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', 'internal-ip'], ['PING']);
     assert.equal(replies.slice(1).map(plain), ["ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.", 'PONG']);
+    const status = await fi.run('execute_rladmin_command', { rladmin_command: 'status' });
+    assert.match((status.output as { output: string }).output, 'CLIENT_MAINT_NOTIFICATIONS: disabled');
     await fi.run('migrate');
     await settle(earlier, refused);
     assert.is(earlier.pushes.length, 0, 'no notification while off, not even to a connection that opted in before');
@@ -114,7 +117,9 @@ test('execute_rladmin_command status answers with a text description; other rlad
     const text = (status.output as { output: string }).output;
     assert.match(text, `${r.sim.activeEndpoint} serving active`);
     assert.match(text, 'CLIENT_MAINT_NOTIFICATIONS: enabled');
-    assert.match(await fi.trigger('execute_rladmin_command', { rladmin_command: 'failover shard 1' }).then(() => '', (e: Error) => e.message), 'HTTP 400');
+    for (const parameters of [{ rladmin_command: 'failover shard 1' }, {}]) {
+      assert.match(await fi.trigger('execute_rladmin_command', parameters).then(() => '', (e: Error) => e.message), 'HTTP 400');
+    }
   } finally {
     await r.teardown();
   }
@@ -122,14 +127,14 @@ test('execute_rladmin_command status answers with a text description; other rlad
 
 test('actionDefaults is validated', async () => {
   for (const actionDefaults of [[], { explode: {} }, { bind: 3 }]) {
-    const error = await rig({ actionDefaults: actionDefaults as never }).then(
-      async (r) => {
-        await r.teardown();
+    const error = await createMaintSimulator({ upstream: { host: '127.0.0.1', port: 1 }, actionDefaults: actionDefaults as never }).then(
+      async (sim) => {
+        await sim.close();
         return '';
       },
       (e: Error) => e.message,
     );
-    assert.match(error, 'actionDefaults');
+    assert.match(error, 'Invalid option actionDefaults');
   }
 });
 

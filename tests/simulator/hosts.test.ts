@@ -44,6 +44,22 @@ test('hosts as a list, with internalHosts; the database endpoint takes the last 
   }
 });
 
+test('with retire: true the database endpoint follows when the old node is retired', async () => {
+  const r = await rig({ databaseEndpoint: true });
+  try {
+    const database = r.sim.databaseEndpoint!;
+    const [first, second] = r.sim.endpoints as [string, string];
+    const before = await r.client(database);
+    assert.is(r.infoOf(before)?.node, first);
+    await r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.2, close_s: 0.3, retire: true } });
+    assert.is(await dial(first), 'ECONNREFUSED', 'the old node is retired');
+    const after = await r.client(database);
+    assert.is(r.infoOf(after)?.node, second);
+  } finally {
+    await r.teardown();
+  }
+});
+
 test('hosts, internalHosts and databaseEndpoint are validated', async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [{ hosts: 'everywhere' }, 'hosts'],

@@ -90,6 +90,8 @@ export const bindAction: ActionDefinition = {
         if (retire) {
           from.stopListening('retired');
           from.cutAll('endpoint retired');
+          // A database address cannot lead to a retired node: it follows now at the latest.
+          for (const address of ctx.addresses) if (address !== from && address.leadsTo === from) address.leadsTo = to;
         }
         for (const connection of ctx.connections().filter(leaving)) connection.close('endpoint retired');
         ctx.step('old-endpoint-closed', { endpoint: from.address, ...(retire ? { retired: true } : { dns_follows_s: dnsFollowsS }) });
