@@ -19,7 +19,9 @@ export type HitlessErrorCode =
   | 'ERR_HANDSHAKE'
   | 'ERR_MAINT_UNSUPPORTED'
   | 'ERR_HANDOFF'
-  | 'ERR_TRANSACTION_ABORTED';
+  | 'ERR_TRANSACTION_ABORTED'
+  | 'ERR_CROSSSLOT'
+  | 'ERR_CLUSTER_TOPOLOGY';
 
 export interface HitlessErrorOptions {
   cause?: unknown;
@@ -98,7 +100,7 @@ export class RedisReplyError extends HitlessError {
 
 /** A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe. */
 export class ConnectionError extends HitlessError {
-  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF'] as const;
+  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF', 'ERR_CLUSTER_TOPOLOGY'] as const;
   override get name(): string {
     return 'ConnectionError';
   }
@@ -121,7 +123,7 @@ export class TimeoutError extends HitlessError {
 
 /** A call that can never succeed as made: a bad argument, or a command the shared pool refuses. */
 export class UsageError extends HitlessError {
-  static readonly codes = ['ERR_INVALID_ARGUMENT', 'ERR_UNSUPPORTED_COMMAND'] as const;
+  static readonly codes = ['ERR_INVALID_ARGUMENT', 'ERR_UNSUPPORTED_COMMAND', 'ERR_CROSSSLOT'] as const;
   override get name(): string {
     return 'UsageError';
   }
