@@ -13,6 +13,7 @@ const external = [
 ];
 const entries = [
   { in: 'src/index.ts', out: 'index' },
+  { in: 'src/opentelemetry.ts', out: 'opentelemetry' },
   { in: 'src/simulator/index.ts', out: 'simulator/index' },
   { in: 'src/simulator/cli.ts', out: 'simulator/cli' },
 ].filter((entry) => existsSync(entry.in));

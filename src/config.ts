@@ -4,6 +4,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from './errors.js';
+import { refuseUnknownOptions } from './option-names.js';
 
 export type MaintMode = 'disabled' | 'enabled' | 'auto';
 export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
@@ -116,9 +117,7 @@ export function resolveMaintConfig(
   pool: { poolSize: number; maxActive?: number },
 ): ResolvedMaintConfig {
   const o = record(options === undefined ? {} : options, 'maintNotifications');
-  for (const key of Object.keys(o)) {
-    if (!MAINT_KEYS.has(key)) throw new ConfigError(`maintNotifications.${key}`, o[key], `an unknown option; known: ${[...MAINT_KEYS].join(', ')}`);
-  }
+  refuseUnknownOptions(o, MAINT_KEYS, 'maintNotifications.');
   const p = (name: string) => `maintNotifications.${name}`;
   const poolSize = int(pool.poolSize, 'poolSize', 1, MAX_POOL_SIZE);
   const maxActive = pool.maxActive === undefined ? undefined : int(pool.maxActive, 'maxActive', poolSize, Number.MAX_SAFE_INTEGER);
@@ -152,8 +151,14 @@ export function autoQueueSize(workers: number, poolSize: number, maxActive?: num
   return Math.max(2, Math.min(Math.max(20 * workers, poolSize), cap));
 }
 
+const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
+  'url', 'host', 'port', 'username', 'password', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
+  'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger',
+]);
+
 export function resolveClientOptions(options: MaintClientOptions = {}): ResolvedClientOptions {
   const o = record(options, 'options');
+  refuseUnknownOptions(o, CLIENT_KEYS);
   const url = o['url'] === undefined ? undefined : parseRedisUrl(o['url']);
   if (url !== undefined) {
     for (const key of ['host', 'port'] as const) {

@@ -11,6 +11,8 @@ import { PendingCommand } from '../transport/command.js';
 import { resolveEndpointType } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
+import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
+import type { CommandMethods } from '../commands/generated/methods.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
@@ -21,18 +23,14 @@ export interface ClientInternals {
   clock?: Clock;
 }
 
-export interface MaintClient {
+/** The client: every typed command method (CommandMethods, generated from the server's COMMAND DOCS) and the lifecycle below. */
+export interface MaintClient extends CommandMethods, CommandHelpers {
   /** Resolves when the pool can serve commands; rejects (and closes the client) when no connection could be opened. */
   connect(): Promise<void>;
   /** Sends any command; the reply decoded to JS values (see RespValue). Redis errors reject with RedisReplyError. */
   call(command: string, ...args: RespArgument[]): Promise<RespValue>;
   /** Like `call`, with bulk strings in the reply as Buffers (binary-safe values). */
   callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
-  get(key: RespArgument): Promise<string | null>;
-  getBuffer(key: RespArgument): Promise<Buffer | null>;
-  set(key: RespArgument, value: RespArgument, ...options: RespArgument[]): Promise<string | null>;
-  del(...keys: RespArgument[]): Promise<number>;
-  incr(key: RespArgument): Promise<number>;
   /** MULTI … EXEC on one connection, written back to back. Resolves to EXEC's replies; rejects with TransactionError when any failed. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
   readonly events$: Observable<LifecycleEvent>;
@@ -51,6 +49,9 @@ export function createMaintClient(options: MaintClientOptions = {}, internals: C
 }
 
 type Status = ClientState['status'];
+
+// The typed command methods are defined on the prototype once (see installCommandMethods below).
+interface Client extends CommandMethods, CommandHelpers {}
 
 class Client implements MaintClient {
   private readonly clock: Clock;
@@ -107,10 +108,6 @@ class Client implements MaintClient {
     return this.send(command, args, true);
   }
 
-  getBuffer(key: RespArgument): Promise<Buffer | null> {
-    return this.send('GET', [key], true) as Promise<Buffer | null>;
-  }
-
   private send(command: string, args: RespArgument[], binary: boolean): Promise<RespValue> {
     if (this.status !== 'ready') return Promise.reject(this.notReadyError(command));
     if (typeof command !== 'string' || command === '') return Promise.reject(new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string'));
@@ -127,22 +124,6 @@ class Client implements MaintClient {
       pending.binary = binary;
       this.pool.send(pending);
     });
-  }
-
-  get(key: RespArgument): Promise<string | null> {
-    return this.call('GET', key) as Promise<string | null>;
-  }
-
-  set(key: RespArgument, value: RespArgument, ...options: RespArgument[]): Promise<string | null> {
-    return this.call('SET', key, value, ...options) as Promise<string | null>;
-  }
-
-  del(...keys: RespArgument[]): Promise<number> {
-    return this.call('DEL', ...keys) as Promise<number>;
-  }
-
-  incr(key: RespArgument): Promise<number> {
-    return this.call('INCR', key) as Promise<number>;
   }
 
   async multi(commands: CommandTuple[]): Promise<RespValue[]> {
@@ -275,6 +256,8 @@ class Client implements MaintClient {
     return new ConnectionError('ERR_NOT_CONNECTED', `${command} was not sent: call and await client.connect() first`);
   }
 }
+
+installCommandMethods(Client.prototype);
 
 function invalidArgument(command: string, index: number, value: unknown): UsageError {
   const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;

@@ -161,8 +161,16 @@ test('protocol 2 with mode enabled is a configuration error', () => {
 });
 
 test('maintNotifications errors surface with their path', () => {
-  rejects({ maintNotifications: { handoffTimeot: 1 } }, 'maintNotifications.handoffTimeot', '1', /unknown option/);
+  rejects({ maintNotifications: { handoffTimeot: 1 } }, 'maintNotifications.handoffTimeot', '…', /unknown option; did you mean maintNotifications.handoffTimeout\?/);
   rejects({ maintNotifications: { maxHandoffRetries: 0 } }, 'maintNotifications.maxHandoffRetries', '0', /an integer from 1 to 10/);
+});
+
+test('a misspelt or unknown top-level option is refused, naming the closest known one and never its value', () => {
+  rejects({ comandTimeout: 5 }, 'comandTimeout', '…', /unknown option; did you mean commandTimeout\?/);
+  rejects({ PoolSize: 2 }, 'PoolSize', '…', /did you mean poolSize\?/);
+  const message = rejects({ pasword: 's3cret-value' }, 'pasword', '…', /did you mean password\?/);
+  assert.not.ok(message.includes('s3cret-value'), message);
+  rejects({ somethingElseEntirely: true }, 'somethingElseEntirely', '…', /unknown option; known: url, host, port/);
 });
 
 test('the options must be an object', () => {

@@ -138,7 +138,8 @@ test('maxWorkers, handoffQueueSize and postHandoffRelaxedDuration must be ≥ 0'
 });
 
 test('unknown keys are rejected (typo protection)', () => {
-  rejects({ relaxedTimout: 5 }, 'maintNotifications.relaxedTimout', '5', /unknown option; known: mode, endpointType/);
+  rejects({ relaxedTimout: 5 }, 'maintNotifications.relaxedTimout', '…', /unknown option; did you mean maintNotifications.relaxedTimeout\?/);
+  rejects({ wholeNewThing: 5 }, 'maintNotifications.wholeNewThing', '…', /unknown option; known: mode, endpointType/);
 });
 
 test('the options must be an object', () => {
