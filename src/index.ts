@@ -35,3 +35,8 @@ export type { CommandHelpers } from './commands/methods.js';
 export type { CommandArgument } from './commands/command-entry.js';
 export type { ScanOptions } from './commands/scan.js';
 export type { Script, ScriptDefinition } from './commands/scripts.js';
+export { createMaintCluster } from './cluster/cluster.js';
+export type { MaintCluster } from './cluster/cluster.js';
+export type { MaintClusterOptions } from './cluster/options.js';
+export type { ClusterEvent } from './cluster/events.js';
+export type { ClusterState, ClusterNodeState, ClusterNotificationRecord } from './cluster/state.js';

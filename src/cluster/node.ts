@@ -33,7 +33,7 @@ export class ClusterNode {
   /** Set when the node left the map; its pool is closing. */
   retired = false;
   private started: Promise<void> | null = null;
-  private readonly removers: Array<() => void> = [];
+  private readonly removers = new Map<NotificationHook, () => void>();
 
   constructor(readonly endpoint: Endpoint, private readonly deps: ClusterNodeDependencies) {
     this.key = formatEndpoint(endpoint);
@@ -63,10 +63,19 @@ export class ClusterNode {
     this.pool.sendTogether(commands);
   }
 
-  addNotificationHook(hook: NotificationHook): () => void {
-    const remove = this.pool.addNotificationHook(hook);
-    this.removers.push(remove);
-    return remove;
+  addNotificationHook(hook: NotificationHook): void {
+    this.removers.set(hook, this.pool.addNotificationHook(hook));
+  }
+
+  removeNotificationHook(hook: NotificationHook): void {
+    this.removers.get(hook)?.();
+    this.removers.delete(hook);
+  }
+
+  /** Whether a connection can take commands now (a refresh asks such a node first). */
+  get reachable(): boolean {
+    for (const connection of this.pool.connections.values()) if (connection.ready) return true;
+    return false;
   }
 
   close(): Promise<void> {
