@@ -1,10 +1,10 @@
 /** Options of createMaintCluster: every createMaintClient option (applied to each node) plus where to start. */
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
 import { ConfigError } from '../errors.js';
-import type { Endpoint } from '../protocol/endpoint.js';
+import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
 
 export interface MaintClusterOptions extends Omit<MaintClientOptions, 'url' | 'host' | 'port' | 'database'> {
-  /** Any reachable nodes of the cluster: `{ host, port }` or `redis://host:port` (`rediss://` turns TLS on). At least one. */
+  /** Any reachable nodes of the cluster: `{ host, port }`, `host:port` or `redis://host:port` (`rediss://` turns TLS on). At least one. */
   rootNodes: ReadonlyArray<Endpoint | string>;
   /** Shortest time between two full topology refreshes, in ms; default 500. */
   refreshCooldown?: number;
@@ -47,6 +47,11 @@ export function nodeOptions(base: ResolvedClientOptions, endpoint: Endpoint): Re
 
 function rootNode(node: unknown, index: number, rest: Omit<MaintClientOptions, 'url' | 'host' | 'port' | 'database'>): ResolvedClientOptions {
   if (typeof node === 'string') {
+    if (!/^rediss?:\/\//.test(node)) {
+      const parsed = parseEndpoint(node);
+      if (parsed.kind !== 'endpoint') throw new ConfigError(`rootNodes[${index}]`, node, 'host:port, or a redis:// URL');
+      return resolveClientOptions({ ...rest, ...parsed.endpoint });
+    }
     if (/^rediss?:\/\/[^/]*\/./.test(node)) throw new ConfigError(`rootNodes[${index}]`, node, 'a cluster URL names no database');
     return resolveClientOptions({ ...rest, url: node });
   }

@@ -1,0 +1,97 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createMaintCluster, type ClusterEvent, type ClusterNotificationRecord, type MaintCluster } from '../../src/index.js';
+import { createClusterSimulator, type MaintClusterSimulator } from '../../src/simulator/cluster/cluster-simulator.js';
+import { smigratedFlatFrame, smigratedPairsFrame } from '../../src/simulator/cluster/frames.js';
+import { keySlot } from '../../src/cluster/slot.js';
+import { until } from '../helpers/client.js';
+
+let sim: MaintClusterSimulator;
+let client: MaintCluster;
+const events: ClusterEvent[] = [];
+const notifications: ClusterNotificationRecord[] = [];
+test.before(async () => {
+  sim = await createClusterSimulator({ primaries: 3 });
+  client = createMaintCluster({ rootNodes: [sim.endpoints[0] as string], poolSize: 2, refreshInterval: 0, refreshCooldown: 100, maintNotifications: { relaxedTimeout: 3000 } });
+  client.events$.subscribe((event) => events.push(event));
+  client.notifications$.subscribe((record) => notifications.push(record));
+  await client.connect();
+});
+test.after(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+const ownerOf = (slot: number) => client.state().nodes.find((node) => node.slots.some(([first, last]) => slot >= first && slot <= last))?.node;
+const refreshes = (reason: string) => events.filter((event) => event.type === 'cluster.refreshed' && event.reason === reason).length;
+
+test('the map names the proxies the nodes announce', () => {
+  const primaries = client.state().nodes.filter((node) => node.slots.length > 0).map((node) => node.node).sort();
+  assert.equal(primaries, sim.endpoints.slice(0, 3).slice().sort());
+});
+
+test('reshard: SMIGRATING relaxes the source node, SMIGRATED moves the slots at once (no MOVED) and schedules one refresh', async () => {
+  const slot = keySlot('{n1}');
+  const owners = await sim.owners();
+  const source = owners[slot]!;
+  const destination = sim.nodes.find((node) => node !== source && node.index < 3)!;
+  await client.set('{n1}:k', 'v');
+  const running = sim.reshard({ slots: [slot], to: destination.endpoint });
+  const result = await running;
+  assert.is(result.keys, 1);
+  await until(() => ownerOf(slot) === destination.endpoint, 2000, 'the slot to move in the map');
+  // Acted on once, though every connection of every node received it.
+  const received = notifications.filter((record) => record.notification.type === 'SMIGRATED' && record.notification.seq === result.smigratedSeq);
+  assert.ok(received.length >= 3, `${received.length} copies`);
+  assert.is(events.filter((event) => event.type === 'cluster.slots.migrated' && event.seq === result.smigratedSeq).length, 1);
+  const movedBefore = events.filter((event) => event.type === 'cluster.redirected').length;
+  assert.is(await client.get('{n1}:k'), 'v');
+  assert.is(events.filter((event) => event.type === 'cluster.redirected').length, movedBefore, 'no redirect after SMIGRATED');
+  await until(() => refreshes('SMIGRATED') === 1, 2000, 'the SMIGRATED refresh');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.is(refreshes('SMIGRATED'), 1);
+  // The source's connections were relaxed by SMIGRATING and are no longer.
+  const relaxed = events.filter((event) => event.type === 'connection.relaxed' && event.node === source.endpoint);
+  assert.ok(relaxed.length >= 1);
+  assert.ok(client.state().nodes.every((node) => node.connections.every((connection) => connection.relaxedTimeout === null)));
+});
+
+test('the older SMIGRATED forms (flat, nested pairs) patch the map as well; a repeated seq is ignored', async () => {
+  const slotA = keySlot('{n2}');
+  const slotB = keySlot('{n3}');
+  for (const [slot, form] of [[slotA, 'flat'], [slotB, 'pairs']] as const) {
+    const owners = await sim.owners();
+    const destination = sim.nodes.find((node) => node !== owners[slot] && node.index < 3)!;
+    const result = await sim.reshard({ slots: [slot], to: destination.index, form });
+    await until(() => ownerOf(slot) === destination.endpoint, 2000, `the ${form} form to apply`);
+    // The same frame again (same seq): no second effect.
+    const count = events.filter((event) => event.type === 'cluster.slots.migrated').length;
+    sim.inject(form === 'flat' ? smigratedFlatFrame(result.smigratedSeq!, destination.endpoint, [slot]) : smigratedPairsFrame(result.smigratedSeq!, [{ destination: destination.endpoint, slots: [slot] }]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.is(events.filter((event) => event.type === 'cluster.slots.migrated').length, count);
+  }
+});
+
+test('SMIGRATED lost: MOVED still finds the slot, and the backstop ends the relaxation', async () => {
+  const short = createMaintCluster({ rootNodes: [sim.endpoints[1] as string], poolSize: 1, refreshInterval: 0, maintNotifications: { relaxedTimeout: 150 } });
+  const seen: ClusterEvent[] = [];
+  short.events$.subscribe((event) => seen.push(event));
+  try {
+    await short.connect();
+    const slot = keySlot('{n4}');
+    await short.set('{n4}:k', 'before');
+    const owners = await sim.owners();
+    const source = owners[slot]!;
+    const destination = sim.nodes.find((node) => node !== source && node.index < 3)!;
+    const result = await sim.reshard({ slots: [slot], to: destination.index, dropClosing: true });
+    assert.is(result.smigratedSeq, null);
+    assert.ok(seen.some((event) => event.type === 'connection.relaxed' && event.node === source.endpoint));
+    assert.is(await short.get('{n4}:k'), 'before');
+    assert.ok(seen.some((event) => event.type === 'cluster.redirected' && event.kind === 'moved' && event.to === destination.endpoint));
+    await until(() => seen.some((event) => event.type === 'connection.unrelaxed' && event.node === source.endpoint && event.reason === 'backstop'), 3000, 'the backstop');
+  } finally {
+    await short.close();
+  }
+});
+
+test.run();
