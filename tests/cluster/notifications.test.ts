@@ -85,7 +85,7 @@ test('SMIGRATED lost: MOVED still finds the slot, and the backstop ends the rela
     const destination = sim.nodes.find((node) => node !== source && node.index < 3)!;
     const result = await sim.reshard({ slots: [slot], to: destination.index, dropClosing: true });
     assert.is(result.smigratedSeq, null);
-    assert.ok(seen.some((event) => event.type === 'connection.relaxed' && event.node === source.endpoint));
+    await until(() => seen.some((event) => event.type === 'connection.relaxed' && event.node === source.endpoint), 2000, 'SMIGRATING to relax the source');
     assert.is(await short.get('{n4}:k'), 'before');
     assert.ok(seen.some((event) => event.type === 'cluster.redirected' && event.kind === 'moved' && event.to === destination.endpoint));
     await until(() => seen.some((event) => event.type === 'connection.unrelaxed' && event.node === source.endpoint && event.reason === 'backstop'), 3000, 'the backstop');

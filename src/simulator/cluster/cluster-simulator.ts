@@ -1,7 +1,8 @@
 /**
  * The simulator's cluster mode: a spawned local Redis Cluster whose every node is fronted by a
- * simulator endpoint (a proxy) and announces that proxy (`cluster-announce-ip/port`), so CLUSTER
- * SHARDS/SLOTS, MOVED and ASK name the proxies. Actions drive real OSS cluster operations and
+ * simulator endpoint (a proxy) and announces it (`cluster-announce-ip/port`, through a front door
+ * that sends replication connections straight to the server), so CLUSTER SHARDS/SLOTS, MOVED and
+ * ASK name the proxies. Actions drive real OSS cluster operations and
  * send the OSS-cluster-API maintenance notifications of managed Redis around them:
  * - reshard: SMIGRATING to the source's connections, a real migration (SETSLOT IMPORTING /
  *   MIGRATING, MIGRATE … KEYS in batches, SETSLOT NODE on every primary), then SMIGRATED
@@ -9,10 +10,11 @@
  * - failover: FAILING_OVER to the primary's connections, CLUSTER FAILOVER on its replica,
  *   FAILED_OVER once the replica serves.
  */
-import type { AdminValue } from '../admin-client.js';
+import { AdminClient, type AdminValue } from '../admin-client.js';
 import { Simulator } from '../simulator.js';
 import type { MaintSimulator } from '../types.js';
 import { failedOverFrame, failingOverFrame } from '../push-frames.js';
+import { openFrontDoor, type FrontDoor } from './front-door.js';
 import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame, type SlotList, type SlotMoveText } from './frames.js';
 import { spawnCluster, type SpawnedCluster, type SpawnedClusterNode } from './spawn-cluster.js';
 
@@ -27,7 +29,7 @@ export interface MaintClusterSimulatorOptions {
 export interface ClusterSimulatorNode {
   readonly index: number;
   readonly id: string;
-  /** The proxy clients use (`host:port`), as the node announces itself. */
+  /** What the node announces and clients use (`host:port`): its front door, in front of the simulator's proxy. */
   readonly endpoint: string;
   /** The redis-server behind it. */
   readonly server: SpawnedClusterNode;
@@ -41,6 +43,8 @@ export interface ReshardParameters {
   to: number | string;
   /** Keys per MIGRATE; default 100. */
   batch?: number;
+  /** Slots migrated at once; default 8. */
+  parallel?: number;
   /** Wire form of SMIGRATED; default the current triplets. */
   form?: 'triplets' | 'flat' | 'pairs';
   /** Fault: never send SMIGRATED (the client's backstop must end the relaxation). */
@@ -79,14 +83,18 @@ export async function createClusterSimulator(options: MaintClusterSimulatorOptio
     ...(options.redisServer === undefined ? {} : { binary: options.redisServer }),
   });
   const simulators: Simulator[] = [];
+  const doors: FrontDoor[] = [];
   try {
     const nodes: ClusterSimulatorNode[] = [];
     for (const server of spawned.nodes) {
       const simulator = new Simulator({ upstream: { host: server.host, port: server.port }, endpoints: 1 });
       simulators.push(simulator);
       await simulator.init();
-      const endpoint = simulator.endpoints[0] as string;
-      const port = Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+      const proxy = simulator.endpoints[0] as string;
+      const door = await openFrontDoor(() => ({ host: '127.0.0.1', port: Number(proxy.slice(proxy.lastIndexOf(':') + 1)) }), { host: server.host, port: server.port });
+      doors.push(door);
+      const port = door.port;
+      const endpoint = `127.0.0.1:${port}`;
       await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-ip', '127.0.0.1');
       // The bus port stays the server's own: only clients go through the proxy.
       await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-bus-port', String(server.port + 10000));
@@ -94,8 +102,9 @@ export async function createClusterSimulator(options: MaintClusterSimulatorOptio
       nodes.push({ index: server.index, id: server.id, endpoint, server, simulator });
     }
     await announced(spawned, nodes);
-    return new ClusterSimulator(spawned, nodes);
+    return new ClusterSimulator(spawned, nodes, doors);
   } catch (error) {
+    await Promise.all(doors.map((door) => door.close()));
     await Promise.all(simulators.map((simulator) => simulator.close()));
     await spawned.stop();
     throw error;
@@ -119,13 +128,26 @@ class ClusterSimulator implements MaintClusterSimulator {
   readonly endpoints: readonly string[];
   private seq = 0;
   private closing: Promise<void> | null = null;
+  /** One admin connection per node, kept for the simulator's life (a reshard sends thousands of commands). */
+  private readonly admins = new Map<ClusterSimulatorNode, Promise<AdminClient>>();
 
-  constructor(private readonly spawned: SpawnedCluster, readonly nodes: readonly ClusterSimulatorNode[]) {
+  constructor(private readonly spawned: SpawnedCluster, readonly nodes: readonly ClusterSimulatorNode[], private readonly doors: readonly FrontDoor[]) {
     this.endpoints = nodes.map((node) => node.endpoint);
   }
 
-  command(node: ClusterSimulatorNode, ...args: string[]): Promise<AdminValue> {
-    return this.spawned.command(node.server, ...args);
+  async command(node: ClusterSimulatorNode, ...args: string[]): Promise<AdminValue> {
+    let admin = this.admins.get(node);
+    if (admin === undefined) {
+      admin = AdminClient.connect(node.server);
+      this.admins.set(node, admin);
+    }
+    try {
+      return await (await admin).command(...args);
+    } catch (error) {
+      // A broken admin connection (a node restarted) is opened again next time; a reply error is not.
+      if (!(error instanceof Error) || /admin connection closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(error.message)) this.admins.delete(node);
+      throw error;
+    }
   }
 
   async owners(): Promise<Array<ClusterSimulatorNode | undefined>> {
@@ -161,9 +183,15 @@ class ClusterSimulator implements MaintClusterSimulator {
     }
     let keys = 0;
     const primaries = [...new Set(owners.filter((owner) => owner !== undefined))];
-    for (const [source, slots] of bySource) {
-      for (const slot of slots) keys += await this.migrateSlot(slot, source, destination, primaries, parameters.batch ?? 100);
-    }
+    // A few slots at a time (each slot's own steps stay in order).
+    const work = [...bySource].flatMap(([source, slots]) => slots.map((slot) => ({ source, slot })));
+    const lanes = Array.from({ length: Math.min(parameters.parallel ?? 8, work.length) }, async () => {
+      for (let item = work.shift(); item !== undefined; item = work.shift()) {
+        const moved = await this.migrateSlot(item.slot, item.source, destination, primaries, parameters.batch ?? 100);
+        keys += moved;
+      }
+    });
+    await Promise.all(lanes);
     const moves: SlotMoveText[] = [...bySource].map(([source, slots]) => ({ source: source.endpoint, destination: destination.endpoint, slots: ranges(slots) }));
     if (parameters.dropClosing || moves.length === 0) return { moves, keys, smigratingSeqs, smigratedSeq: null };
     const seq = ++this.seq;
@@ -200,6 +228,8 @@ class ClusterSimulator implements MaintClusterSimulator {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      for (const admin of this.admins.values()) void admin.then((client) => client.close(), () => undefined);
+      await Promise.all(this.doors.map((door) => door.close()));
       await Promise.all(this.nodes.map((node) => node.simulator.close()));
       await this.spawned.stop();
     })();
