@@ -38,5 +38,5 @@ export type { Script, ScriptDefinition } from './commands/scripts.js';
 export { createMaintCluster } from './cluster/cluster.js';
 export type { MaintCluster } from './cluster/cluster.js';
 export type { MaintClusterOptions } from './cluster/options.js';
-export type { ClusterEvent } from './cluster/events.js';
+export type { ClusterEvent } from './cluster/state.js';
 export type { ClusterState, ClusterNodeState, ClusterNotificationRecord } from './cluster/state.js';

@@ -16,7 +16,7 @@ import { isRespArgument } from '../protocol/encoder.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { ClusterCommand } from './cluster-command.js';
-import type { ClusterEvent, ClusterEventInit } from './events.js';
+import type { ClusterEvent, ClusterEventInit } from './state.js';
 import { clusterBlocking, clusterMulti, type ExclusiveContext } from './exclusive.js';
 import { ClusterMaintenance } from './maintenance.js';
 import { nodeCaller } from './node-caller.js';

@@ -25,17 +25,25 @@ export interface ExclusiveContext {
 type Outcome = { ok: boolean; value: unknown };
 
 /** Where to go next after an error reply, or null when the error is the caller's. */
-async function follow(context: ExclusiveContext, error: unknown, from: ClusterNode, slot: number, deadline: number, attempt: number): Promise<{ node: ClusterNode; asking: boolean } | null> {
+async function follow(context: ExclusiveContext, name: string, error: unknown, from: ClusterNode, slot: number, deadline: number, attempt: number): Promise<{ node: ClusterNode; asking: boolean } | null> {
   if (!(error instanceof Error) || attempt >= context.maxRedirections) return null;
   const redirect = redirectOf(error, from.endpoint);
   if (redirect === null) return null;
+  const { router } = context;
   if (redirect.kind === 'moved') {
-    context.router.refresher.request('MOVED');
-    return { node: context.router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]), asking: false };
+    router.refresher.request('MOVED');
+    const node = router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]);
+    router.emitRedirect('moved', { name }, redirect.slot, from, node);
+    return { node, asking: false };
   }
-  if (redirect.kind === 'ask') return { node: context.router.table.nodeAt(redirect.endpoint), asking: true };
+  if (redirect.kind === 'ask') {
+    const node = router.table.nodeAt(redirect.endpoint);
+    router.emitRedirect('ask', { name }, redirect.slot, from, node);
+    return { node, asking: true };
+  }
   const delay = retryDelay(attempt);
   if (context.clock.now() + delay >= deadline) return null;
+  router.emitRedirect('retry', { name }, slot < 0 ? null : slot, from, null);
   await new Promise<void>((resolve) => context.clock.setTimeout(resolve, delay));
   const node = context.router.ownerOf(slot);
   return node === undefined ? null : { node, asking: false };
@@ -53,7 +61,7 @@ export async function clusterMulti(context: ExclusiveContext, commands: CommandT
     if (exec.ok) return execReplies(exec.value);
     const queued = outcomes.slice(1, -1);
     const queueError = queued.find((outcome) => !outcome.ok)?.value;
-    const next = await follow(context, queueError ?? exec.value, node, slot, start + timeout, attempt);
+    const next = await follow(context, 'MULTI', queueError ?? exec.value, node, slot, start + timeout, attempt);
     if (next !== null) {
       ({ node, asking } = next);
       continue;
@@ -107,7 +115,7 @@ export async function clusterBlocking(context: ExclusiveContext, args: RespArgum
         connection.write(command);
       });
     } catch (error) {
-      const next = await follow(context, error, node, slot, start + timeout, attempt);
+      const next = await follow(context, name, error, node, slot, start + timeout, attempt);
       if (next === null) throw error;
       ({ node, asking } = next);
     } finally {

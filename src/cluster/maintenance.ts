@@ -9,7 +9,7 @@ import type { ResolvedMaintConfig } from '../config.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { Clock } from '../transport/clock.js';
-import type { ClusterEventInit } from './events.js';
+import type { ClusterEventInit } from './state.js';
 import type { ClusterNode } from './node.js';
 import type { ClusterRouter } from './router.js';
 import { RecentlySeen } from './seen.js';
@@ -47,10 +47,5 @@ export class ClusterMaintenance {
         // SMIGRATING, MIGRATING, FAILING_OVER, MIGRATED: the node's own pool relaxes or ends it.
         return;
     }
-  }
-
-  /** Entries remembered (bounded). */
-  get remembered(): number {
-    return this.seen.size;
   }
 }

@@ -29,14 +29,15 @@ export class ClusterNode {
   readonly pool: Pool;
   readonly key: string;
   /** The node id from CLUSTER SHARDS / SLOTS, once known. */
-  id: string | null = null;
+  id: string | null;
   /** Set when the node left the map; its pool is closing. */
   retired = false;
   private started: Promise<void> | null = null;
   private readonly removers = new Map<NotificationHook, () => void>();
 
-  constructor(readonly endpoint: Endpoint, private readonly deps: ClusterNodeDependencies) {
+  constructor(readonly endpoint: Endpoint, id: string | null, private readonly deps: ClusterNodeDependencies) {
     this.key = formatEndpoint(endpoint);
+    this.id = id;
     this.pool = new Pool({
       options: deps.options,
       clock: deps.clock,

@@ -18,7 +18,7 @@ import type { Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
 import { ClusterCommand, type RedirectHandler } from './cluster-command.js';
 import { discover } from './discovery.js';
-import type { ClusterEventInit } from './events.js';
+import type { ClusterEventInit } from './state.js';
 import { ClusterNode } from './node.js';
 import { nodeOptions, type ResolvedClusterOptions } from './options.js';
 import { redirectOf, retryDelay } from './redirect.js';
@@ -45,7 +45,7 @@ export class ClusterRouter implements RedirectHandler {
   private closed = false;
 
   constructor(private readonly deps: ClusterRouterDependencies) {
-    this.table = new SlotTable((endpoint) => this.createNode(endpoint));
+    this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id));
     this.refresher = new TopologyRefresher({
       clock: deps.clock,
       cooldownMs: deps.options.refreshCooldown,
@@ -100,7 +100,7 @@ export class ClusterRouter implements RedirectHandler {
       const delay = retryDelay(command.retries);
       if (now + delay >= command.deadline) return false;
       next.retries++;
-      this.deps.emit({ type: 'cluster.redirected', kind: 'retry', command: command.name, slot: command.slot < 0 ? null : command.slot, from: from.key, to: null });
+      this.emitRedirect('retry', command, command.slot < 0 ? null : command.slot, from, null);
       if (/^CLUSTERDOWN/.test(error.message)) this.refresher.request('CLUSTERDOWN');
       this.deps.clock.setTimeout(() => (this.closed ? next.fail(closedError(next.name)) : this.send(next)), delay);
       return true;
@@ -156,7 +156,8 @@ export class ClusterRouter implements RedirectHandler {
     for (const node of new Set(candidates)) {
       if (this.closed) return;
       try {
-        void node.start().catch(() => undefined);
+        // A node that never connected is skipped as soon as its first dial fails.
+        if (!node.reachable) await node.start();
         const { shards, via } = await discover(node, clock, timeoutMs);
         if (this.closed) return;
         const { changedSlots, orphans } = this.table.apply(shards);
@@ -174,9 +175,9 @@ export class ClusterRouter implements RedirectHandler {
     throw lastError instanceof HitlessError ? lastError : new ConnectionError('ERR_CLUSTER_TOPOLOGY', `No node answered the topology query: ${message}`, { cause: lastError, retryable: true });
   }
 
-  private createNode(endpoint: Endpoint): ClusterNode {
+  private createNode(endpoint: Endpoint, id: string | null): ClusterNode {
     const { deps } = this;
-    const node = new ClusterNode(endpoint, {
+    const node = new ClusterNode(endpoint, id, {
       options: nodeOptions(deps.options.node, endpoint),
       clock: deps.clock,
       logger: deps.logger,
@@ -197,8 +198,9 @@ export class ClusterRouter implements RedirectHandler {
     void node.close();
   }
 
-  private emitRedirect(kind: 'moved' | 'ask', command: ClusterCommand, slot: number, from: ClusterNode, to: ClusterNode): void {
-    this.deps.emit({ type: 'cluster.redirected', kind, command: command.name, slot, from: from.key, to: to.key });
+  /** Reports a followed redirect (an event: redirects only follow error replies, so they are rare). */
+  emitRedirect(kind: 'moved' | 'ask' | 'retry', command: { name: string }, slot: number | null, from: ClusterNode, to: ClusterNode | null): void {
+    this.deps.emit({ type: 'cluster.redirected', kind, command: command.name, slot, from: from.key, to: to?.key ?? null });
   }
 }
 

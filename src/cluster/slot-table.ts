@@ -17,14 +17,14 @@ export class SlotTable {
   primaries: ClusterNode[] = [];
   private rotation = 0;
 
-  constructor(private readonly create: (endpoint: Endpoint) => ClusterNode) {}
+  constructor(private readonly create: (endpoint: Endpoint, id: string | null) => ClusterNode) {}
 
   /** The node at an address, created (and started by the caller's factory) when unknown. */
-  nodeAt(endpoint: Endpoint): ClusterNode {
+  nodeAt(endpoint: Endpoint, id: string | null = null): ClusterNode {
     const key = formatEndpoint(endpoint);
     let node = this.nodes.get(key);
     if (node === undefined || node.retired) {
-      node = this.create(endpoint);
+      node = this.create(endpoint, id);
       this.nodes.set(key, node);
     }
     return node;
@@ -55,7 +55,7 @@ export class SlotTable {
     const primaries: ClusterNode[] = [];
     let changedSlots = 0;
     for (const shard of shards) {
-      const node = this.nodeAt(shard.primary);
+      const node = this.nodeAt(shard.primary, shard.primary.id);
       if (shard.primary.id !== null) node.id = shard.primary.id;
       if (!primaries.includes(node)) primaries.push(node);
       for (const [first, last] of shard.slots) {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMaintCluster, type ClusterEvent, type ClusterNotificationRecord, type MaintCluster } from '../../src/index.js';
 import { createClusterSimulator, type MaintClusterSimulator } from '../../src/simulator/cluster/cluster-simulator.js';
-import { smigratedFlatFrame, smigratedPairsFrame } from '../../src/simulator/cluster/frames.js';
+import { smigratedFlatFrame, smigratedPairsFrame, smigratingFrame } from '../../src/simulator/cluster/frames.js';
 import { keySlot } from '../../src/cluster/slot.js';
 import { until } from '../helpers/client.js';
 
@@ -24,6 +24,19 @@ test.after(async () => {
 
 const ownerOf = (slot: number) => client.state().nodes.find((node) => node.slots.some(([first, last]) => slot >= first && slot <= last))?.node;
 const refreshes = (reason: string) => events.filter((event) => event.type === 'cluster.refreshed' && event.reason === reason).length;
+
+test('a notification hook sees every node’s notifications, nodes added later included, until removed', async () => {
+  const seen: string[] = [];
+  await until(() => sim.nodes.every((node) => node.simulator.connections().length === 2), 2000, 'every node connected');
+  const remove = client.addNotificationHook({ preHook: (context, notification) => void seen.push(`${notification.type}@${context.endpoint}`) });
+  sim.inject(smigratingFrame(7000, [[16000, 16001]]));
+  await until(() => new Set(seen).size === 3, 2000, 'the hook to see SMIGRATING from the three primaries');
+  remove();
+  const count = seen.length;
+  sim.inject(smigratingFrame(7001, [[16000, 16001]]));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.is(seen.length, count);
+});
 
 test('the map names the proxies the nodes announce', () => {
   const primaries = client.state().nodes.filter((node) => node.slots.length > 0).map((node) => node.node).sort();
