@@ -1,12 +1,16 @@
 // The one test command (`npm test`): typecheck, every uvu test under c8 with the coverage gate,
-// the build, and a smoke test of the built package. Ends with "N passed, N failed".
+// the build, a smoke test of the built package, the API reference, and the packed tarball as users
+// install it. Ends with "N passed, N failed".
+// Tests run with tests/helpers/runner/register.mjs: a per-test time limit and a leak check per file.
 import { spawn } from 'node:child_process';
 
 const stages = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'] },
-  { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, '--import', 'tsx', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-c', 'false'], uvu: true, timeoutMs: 8 * 60_000 },
+  { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, '--import', 'tsx', '--import', './tests/helpers/runner/register.mjs', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-c', 'false'], uvu: true, timeoutMs: 8 * 60_000 },
   { name: 'build', cmd: ['esbuild.mjs'] },
   { name: 'smoke test of the built package', cmd: ['scripts/smoke.mjs'] },
+  { name: 'API reference (TypeDoc: every export documented, no broken link)', cmd: ['node_modules/typedoc/bin/typedoc'] },
+  { name: 'the package as users install it (npm pack, publint, attw, import/require, TypeScript)', cmd: ['--import', 'tsx', 'scripts/package-check.mjs'] },
 ];
 
 let passed = 0;

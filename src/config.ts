@@ -6,10 +6,14 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from './errors.js';
 import { refuseUnknownOptions } from './option-names.js';
 
+/** How a client uses maintenance notifications (SPEC §2): never, always (a rejection fails the connection), or where the server supports them. */
 export type MaintMode = 'disabled' | 'enabled' | 'auto';
+/** How a MOVING should name the new endpoint (the `moving-endpoint-type` of the opt-in). */
 export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
+/** The most detailed level the client logs at. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
+/** The `maintNotifications` options (SPEC §6); every value is validated at construction. */
 export interface MaintNotificationsOptions {
   /** Default `'auto'`: use notifications where the server supports them, quietly skip otherwise. */
   mode?: MaintMode;
@@ -30,6 +34,7 @@ export interface MaintNotificationsOptions {
   logLevel?: LogLevel;
 }
 
+/** Options of `createMaintClient`; unknown or invalid ones throw a ConfigError. */
 export interface MaintClientOptions {
   /** `redis://[user[:pass]@]host[:port][/db]`; `rediss://` turns TLS on. Not together with host/port. */
   url?: string;
@@ -68,6 +73,7 @@ export interface MaintClientOptions {
   logger?: unknown;
 }
 
+/** The maintenance options after validation, with the auto-scaled and derived values resolved. */
 export interface ResolvedMaintConfig {
   readonly mode: MaintMode;
   readonly endpointType: EndpointType | 'auto';
@@ -112,6 +118,7 @@ const MAINT_KEYS: ReadonlySet<string> = new Set<keyof MaintNotificationsOptions>
   'maxWorkers', 'handoffQueueSize', 'postHandoffRelaxedDuration', 'logLevel',
 ]);
 
+/** Validates `maintNotifications` options and resolves the auto-scaled values for a pool (SPEC §6's worked examples). */
 export function resolveMaintConfig(
   options: MaintNotificationsOptions | undefined,
   pool: { poolSize: number; maxActive?: number },

@@ -4,6 +4,7 @@
  */
 const BRAND = Symbol.for('hitless.error');
 
+/** The stable code of every error hitless raises. */
 export type HitlessErrorCode =
   | 'ERR_CONFIG'
   | 'ERR_PROTOCOL'
@@ -23,10 +24,12 @@ export type HitlessErrorCode =
   | 'ERR_CROSSSLOT'
   | 'ERR_CLUSTER_TOPOLOGY';
 
+/** What a HitlessError may be built with besides its code and message. */
 export interface HitlessErrorOptions {
   cause?: unknown;
 }
 
+/** The base of every error hitless raises: a stable `code`, whether a retry may succeed, and whether the command had been sent. */
 export class HitlessError extends Error {
   readonly code: HitlessErrorCode;
   /** The failure is transient: the same command may succeed if sent again (see `sent` first). */
@@ -49,6 +52,7 @@ export class HitlessError extends Error {
     return 'HitlessError';
   }
 
+  /** `instanceof` that holds across the ESM and the CJS build (the classes are branded with Symbol.for). */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null) return false;
     const code = (value as { [BRAND]?: unknown })[BRAND];

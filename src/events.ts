@@ -28,6 +28,7 @@ export type LifecycleEvent = { at: number } & (
   | { type: 'pool.resized'; size: number; dedicated: number }
 );
 
+/** The `type` of a lifecycle event. */
 export type LifecycleEventType = LifecycleEvent['type'];
 
 /** Distributive Omit, so each member of the union keeps its own fields. */

@@ -22,14 +22,14 @@ export {
   TransactionError,
   UsageError,
 } from './errors.js';
-export type { HitlessErrorCode } from './errors.js';
+export type { HitlessErrorCode, HitlessErrorOptions } from './errors.js';
 export type { LifecycleEvent, LifecycleEventType } from './events.js';
 export type { Logger } from './log.js';
 export type { MaintenanceNotification, MaintenanceNotificationType, SlotRange, SlotMove } from './protocol/notifications.js';
 export type { Endpoint } from './protocol/endpoint.js';
 export type { MaintSupport } from './protocol/handshake.js';
-export type { RespValue, RespArgument } from './protocol/types.js';
-export type { ConnectionStateValue } from './machines/connection.machine.js';
+export type { RespValue, RespArgument, RespErrorValue } from './protocol/types.js';
+export type { ConnectionStateValue, RelaxReason } from './machines/connection.machine.js';
 export type { CommandMethods } from './commands/generated/methods.js';
 export type { CommandHelpers } from './commands/methods.js';
 export type { CommandArgument } from './commands/command-entry.js';

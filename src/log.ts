@@ -1,9 +1,14 @@
 import type { LogLevel } from './config.js';
 
+/** A sink for the client's log lines; `details` may be any value (an error, a record). */
 export interface Logger {
+  /** Something failed that the caller may not see otherwise. */
   error(message: string, details?: unknown): void;
+  /** Something unexpected that hitless handled. */
   warn(message: string, details?: unknown): void;
+  /** A lifecycle step worth knowing about. */
   info(message: string, details?: unknown): void;
+  /** Detail for troubleshooting (e.g. an endpoint that rejects the opt-in). */
   debug(message: string, details?: unknown): void;
 }
 

@@ -3,7 +3,11 @@
  * (scripts/bench.ts) starts one process per measurement, so clients never share a heap.
  *   node --import tsx scripts/bench/run-one.ts <client> <workload> <port> [seconds]
  */
-import { createMaintClient } from '../../src/index.js';
+import type * as Hitless from '../../src/index.js';
+
+// The built package (what users run), not the sources through the TypeScript loader, which
+// adds a name wrapper to every function and so inflates memory and start-up (`npm run bench` builds first).
+const { createMaintClient } = (await import(new URL('../../dist/esm/index.js', import.meta.url).href)) as typeof Hitless;
 import { connectClient, type BenchClient, type ClientName } from './adapters.js';
 
 const [clientName, workload, portText, secondsText] = process.argv.slice(2) as [ClientName, string, string, string | undefined];

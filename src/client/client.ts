@@ -16,6 +16,7 @@ import type { CommandMethods } from '../commands/generated/methods.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
+/** One command of a `multi()`: its name, then its arguments. */
 export type CommandTuple = [command: string, ...args: RespArgument[]];
 
 /** Test and tooling seams that are not user options. */
@@ -44,6 +45,7 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   close(): Promise<void>;
 }
 
+/** Creates a client (validating its options); call `connect()` before sending commands. */
 export function createMaintClient(options: MaintClientOptions = {}, internals: ClientInternals = {}): MaintClient {
   return new Client(resolveClientOptions(options), internals);
 }

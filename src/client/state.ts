@@ -3,6 +3,7 @@ import type { MaintSupport } from '../protocol/handshake.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { Pool } from '../pool/pool.js';
 
+/** One connection in a state snapshot. */
 export interface ConnectionSnapshot {
   id: string;
   endpoint: string;
@@ -16,6 +17,7 @@ export interface ConnectionSnapshot {
   relaxedUntil: number | null;
 }
 
+/** A snapshot of the client for dashboards: its status, each connection, and detected support per endpoint. */
 export interface ClientState {
   status: 'new' | 'connecting' | 'ready' | 'closed';
   connections: ConnectionSnapshot[];

@@ -14,8 +14,11 @@ export interface CommandCaller {
 export interface CommandHelpers {
   /** `for await (const key of client.scanIterator({ match, count, type }))`: each key once (see scan.ts). */
   scanIterator(options?: ScanOptions): AsyncGenerator<string>;
+  /** `for await (const [field, value] of client.hscanIterator(key))`: each field once. */
   hscanIterator(key: RespArgument, options?: Omit<ScanOptions, 'type'>): AsyncGenerator<[field: string, value: string]>;
+  /** `for await (const member of client.sscanIterator(key))`: each member once. */
   sscanIterator(key: RespArgument, options?: Omit<ScanOptions, 'type'>): AsyncGenerator<string>;
+  /** `for await (const [member, score] of client.zscanIterator(key))`: each member once. */
   zscanIterator(key: RespArgument, options?: Omit<ScanOptions, 'type'>): AsyncGenerator<[member: string, score: number]>;
   /** A script called by SHA1 (EVALSHA), loaded again on NOSCRIPT; `readOnly` uses EVALSHA_RO. */
   defineScript(definition: ScriptDefinition): Script;

@@ -2,6 +2,7 @@ import { HitlessError } from '../errors.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { CommandCaller } from './methods.js';
 
+/** Options of the scan iterators. */
 export interface ScanOptions {
   /** MATCH pattern. */
   match?: string;

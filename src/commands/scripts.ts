@@ -3,6 +3,7 @@ import { RedisReplyError, UsageError } from '../errors.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { CommandCaller } from './methods.js';
 
+/** A Lua script for `defineScript`. */
 export interface ScriptDefinition {
   /** The Lua source. */
   lua: string;

@@ -279,6 +279,7 @@ export const connectionMachine = setup({
 });
 
 export type ConnectionMachine = typeof connectionMachine;
+/** The state of a connection as snapshots and events report it. */
 export type ConnectionStateValue = 'connecting' | 'idle' | 'relaxed' | 'handingOff' | 'reconnecting' | 'closing' | 'closed';
 
 /** Flattens the machine's state value into the name shown on dashboards. */

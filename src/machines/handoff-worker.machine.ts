@@ -30,15 +30,37 @@ export type WorkerDoneEvent = { type: 'worker.done'; workerId: string; job: Hand
 export const HANDOFF_RETRY_BASE_MS = 100;
 export const HANDOFF_RETRY_MAX_MS = 2000;
 
-/** Capped exponential backoff between handoff dial attempts: 100, 200, 400, … 2000 ms. */
+/** Capped exponential backoff (a connection's re-handoff after a fallback): 100, 200, 400, … 2000 ms. */
 export function handoffRetryDelay(attempt: number): number {
   return Math.min(HANDOFF_RETRY_MAX_MS, HANDOFF_RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
 }
 
+/** The last dial attempt starts by this share of the window, leaving the rest for its handshake and the drain. */
+export const HANDOFF_LAST_ATTEMPT_SHARE = 0.75;
+
+/**
+ * When dial attempt `attempt` (1-based) of `maxAttempts` starts, in ms after the job did: the gaps
+ * double (exponential backoff) and are scaled so that the last attempt starts at 3/4 of `windowMs`
+ * (the handoff budget, cut to the MOVING's deadline). A target that comes up within the MOVING's
+ * time is still reached while the old socket serves; e.g. 3 attempts in 15 s: 0, 3.75 s, 11.25 s.
+ */
+export function handoffAttemptOffset(attempt: number, maxAttempts: number, windowMs: number): number {
+  if (maxAttempts <= 1 || attempt <= 1) return 0;
+  const last = Math.max(0, windowMs) * HANDOFF_LAST_ATTEMPT_SHARE;
+  return (last * (2 ** (Math.min(attempt, maxAttempts) - 1) - 1)) / (2 ** (maxAttempts - 1) - 1);
+}
+
+/** How long to wait, `elapsedMs` into the job, before attempt `attempt + 1`: never less than 100 ms. */
+export function handoffRetryWait(attempt: number, maxAttempts: number, windowMs: number, elapsedMs: number): number {
+  return Math.max(HANDOFF_RETRY_BASE_MS, Math.round(handoffAttemptOffset(attempt + 1, maxAttempts, windowMs) - elapsedMs));
+}
+
 /**
  * A handoff worker: dials the new endpoint and runs the full handshake there (`openTarget`),
- * retrying with backoff up to `maxAttempts` within `handoffTimeoutMs`, then drains the old socket
- * and swaps the new one in (`swap`). The pool owns a fixed set of these and a bounded queue.
+ * retrying up to `maxAttempts` times spread over `handoffTimeoutMs` (`handoffAttemptOffset`), then
+ * drains the old socket and swaps the new one in (`swap`). The pool owns a fixed set of these and
+ * a bounded queue; it provides `retryDelay` with the clock, so that the spread also honours the
+ * MOVING's deadline and the time each attempt took.
  */
 export const handoffWorkerMachine = setup({
   types: {
@@ -55,7 +77,9 @@ export const handoffWorkerMachine = setup({
     }),
   },
   delays: {
-    retryDelay: ({ context }) => handoffRetryDelay(context.attempt),
+    // Without a clock: the gap between two scheduled attempts over the whole handoff budget.
+    retryDelay: ({ context }) =>
+      handoffRetryWait(context.attempt, context.maxAttempts, context.handoffTimeoutMs, handoffAttemptOffset(context.attempt, context.maxAttempts, context.handoffTimeoutMs)),
     handoffTimeout: ({ context }) => context.handoffTimeoutMs,
   },
 }).createMachine({

@@ -1,5 +1,6 @@
 /** Notifications that open a relaxation, and the one that closes each. */
 export type RelaxFamily = 'MIGRATING' | 'FAILING_OVER' | 'SMIGRATING';
+/** Why a relaxation ended: its closing notification, its backstop, or the post-handoff window ran out. */
 export type RelaxReason = 'closing-notification' | 'backstop' | 'post-handoff-expired';
 
 export const CLOSING_NOTIFICATION: Record<'MIGRATED' | 'FAILED_OVER' | 'SMIGRATED', RelaxFamily> = {

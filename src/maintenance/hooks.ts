@@ -15,6 +15,7 @@ export interface NotificationResult {
   error?: unknown;
 }
 
+/** The step of a handoff a hook's `onHandoff` is told about. */
 export type HandoffPhase = 'started' | 'succeeded' | 'failed';
 
 /**
@@ -23,19 +24,24 @@ export type HandoffPhase = 'started' | 'succeeded' | 'failed';
  * result. A hook that throws is reported and skipped; it never breaks handling.
  */
 export interface NotificationHook {
+  /** Sees each notification before it is acted on: return a changed one, `false` to veto it, or nothing to let it through. */
   preHook?(context: NotificationContext, notification: MaintenanceNotification): MaintenanceNotification | false | void;
+  /** Sees each notification after it was acted on, with the result. */
   postHook?(context: NotificationContext, notification: MaintenanceNotification, result: NotificationResult): void;
+  /** Told when a handoff starts, succeeds or fails. */
   onHandoff?(phase: HandoffPhase, details: { connectionId: string; endpoint: string; durationMs?: number }): void;
   /** A maintenance frame that could not be read (reported and otherwise ignored). */
   onInvalid?(context: NotificationContext, type: MaintenanceNotificationType, reason: string): void;
 }
 
+/** How many notifications of a type were processed, and how long that took in all. */
 export interface ProcessingTime {
   count: number;
   totalMs: number;
   maxMs: number;
 }
 
+/** What the metrics hook has counted so far. */
 export interface MaintenanceMetrics {
   notificationCounts: Partial<Record<MaintenanceNotificationType, number>>;
   processingTimes: Partial<Record<MaintenanceNotificationType, ProcessingTime>>;

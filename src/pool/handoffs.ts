@@ -1,6 +1,6 @@
 import type { ResolvedMaintConfig } from '../config.js';
 import type { EmitEvent } from '../events.js';
-import type { HandoffJob, WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
+import { handoffRetryWait, type HandoffJob, type WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
 import type { HandoffPhase, NotificationHook } from '../maintenance/hooks.js';
 import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { Clock } from '../transport/clock.js';
@@ -21,6 +21,12 @@ export interface HandoffHost {
 }
 
 export const BREAKER_FAILURE_THRESHOLD = 5;
+/**
+ * How long an endpoint's open circuit refuses dials: short against the spread of a handoff's
+ * attempts (its first gap is 1/4 of the budget), so that the next scheduled attempt finds it
+ * half-open rather than spending itself on a refusal.
+ */
+export const breakerResetMs = (handoffTimeout: number) => Math.max(1, Math.min(1000, Math.floor(handoffTimeout / 10)));
 
 /**
  * The socket work of a handoff, as the actors and actions the pool and worker machines run:
@@ -30,9 +36,23 @@ export const BREAKER_FAILURE_THRESHOLD = 5;
 export class HandoffCoordinator {
   private readonly breaker: CircuitBreaker;
   private readonly started = new Map<string, { at: number; from: string }>();
+  /** An endpoint's half-open probe in flight: other dials there wait for its outcome. */
+  private readonly probes = new Map<string, Promise<void>>();
 
   constructor(private readonly host: HandoffHost) {
-    this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: host.config.handoffTimeout });
+    this.breaker = new CircuitBreaker(host.clock, { failureThreshold: BREAKER_FAILURE_THRESHOLD, resetMs: breakerResetMs(host.config.handoffTimeout) });
+  }
+
+  /**
+   * A worker's wait before its next dial attempt: the attempts are spread over the handoff's
+   * window — `handoffTimeout` from the first attempt, cut to the MOVING's deadline — counting the
+   * time the failed attempts took.
+   */
+  retryDelay(job: HandoffJob, attempt: number): number {
+    const now = this.host.clock.now();
+    const started = this.started.get(job.connectionId)?.at ?? now;
+    const windowMs = Math.min(this.host.config.handoffTimeout, job.deadlineAt - started);
+    return handoffRetryWait(attempt, this.host.config.maxHandoffRetries, windowMs, now - started);
   }
 
   /** Handoff step 2 (a worker's `openTarget`): dial + full handshake at the new endpoint. */
@@ -45,7 +65,13 @@ export class HandoffCoordinator {
     }
     const endpoint = parseEndpoint(job.endpoint);
     if (endpoint.kind !== 'endpoint') throw new Error(`cannot hand off to "${job.endpoint}"`);
-    if (!this.breaker.allow(job.endpoint)) throw new Error(`circuit open for ${job.endpoint} after repeated dial failures`);
+    let settleProbe: (() => void) | undefined;
+    try {
+      settleProbe = await this.admit(job.endpoint, signal);
+    } catch (error) {
+      this.retried(job, attempt, error);
+      throw error;
+    }
     try {
       const { pipeline } = await this.host.openAt(connection, endpoint.endpoint, signal);
       this.breaker.success(job.endpoint);
@@ -56,9 +82,35 @@ export class HandoffCoordinator {
       connection.stage(pipeline, endpoint.endpoint);
     } catch (error) {
       this.breaker.failure(job.endpoint);
-      if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
+      this.retried(job, attempt, error);
       throw error;
+    } finally {
+      // Only now that the breaker knows the probe's outcome may the dials waiting on it look again.
+      settleProbe?.();
     }
+  }
+
+  private retried(job: HandoffJob, attempt: number, error: unknown): void {
+    if (attempt < this.host.config.maxHandoffRetries) this.host.emit({ type: 'handoff.retried', connectionId: job.connectionId, to: job.endpoint, seq: job.seq, attempt, reason: (error as Error).message });
+  }
+
+  /**
+   * Lets a dial through the endpoint's breaker, after waiting for a probe in flight there; throws
+   * when the circuit is open. When this dial is the half-open probe, returns what settles it.
+   */
+  private async admit(endpoint: string, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const probe = this.probes.get(endpoint);
+    if (probe !== undefined) await probe;
+    if (signal.aborted) throw new Error('the handoff was abandoned');
+    const halfOpen = this.breaker.state(endpoint) === 'half-open';
+    if (!this.breaker.allow(endpoint)) throw new Error(`circuit open for ${endpoint} after repeated dial failures`);
+    if (!halfOpen) return undefined;
+    let settle: () => void = () => {};
+    this.probes.set(endpoint, new Promise<void>((resolve) => (settle = resolve)));
+    return () => {
+      this.probes.delete(endpoint);
+      settle();
+    };
   }
 
   /**

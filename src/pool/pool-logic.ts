@@ -12,6 +12,8 @@ export interface PoolRuntime {
   cancelHandoff(connectionId: string): void;
   openTarget(job: HandoffJob, attempt: number, signal: AbortSignal): Promise<void>;
   swap(job: HandoffJob): Promise<void>;
+  /** How long a worker waits before its next dial attempt at `job`. */
+  retryDelay(job: HandoffJob, attempt: number): number;
   handoffQueued(job: HandoffJob, overflow: boolean): void;
   handoffEnded(done: WorkerDoneEvent): void;
 }
@@ -52,6 +54,9 @@ export const poolLogic = poolMachine.provide({
       actors: {
         openTarget: fromPromise(({ input, signal, system }) => runtimeOf(system).openTarget(input.job, input.attempt, signal)),
         swap: fromPromise(({ input, system }) => runtimeOf(system).swap(input.job)),
+      },
+      delays: {
+        retryDelay: ({ context, system }) => runtimeOf(system).retryDelay(context.job as HandoffJob, context.attempt),
       },
     }),
   },

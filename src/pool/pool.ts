@@ -49,6 +49,9 @@ export class Pool implements ConnectionHost {
   readonly clock: Clock;
   private readonly opener: ConnectionOpener;
   private nextId = 1;
+  /** Pooled connections not opened yet (see start). */
+  private unspawned = 0;
+  private restTimer: ReturnType<typeof setTimeout> | undefined;
   private closing = false;
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
 
@@ -112,6 +115,7 @@ export class Pool implements ConnectionHost {
       },
       openTarget: (job, attempt, signal) => this.handoffs.openTarget(job, attempt, signal),
       swap: (job) => this.handoffs.swap(job),
+      retryDelay: (job, attempt) => this.handoffs.retryDelay(job, attempt),
       handoffQueued: (job, overflow) => this.handoffs.queued(job, overflow),
       handoffEnded: (done) => this.handoffs.ended(done),
     });
@@ -127,13 +131,35 @@ export class Pool implements ConnectionHost {
     };
   }
 
-  /** Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt failed. */
+  /**
+   * Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt
+   * failed. The first connection opens alone and the others right after it is ready (or failed),
+   * so that a cold start's first reply does not wait for every member's dial and handshake.
+   */
   start(endpointType: ResolvedEndpointType): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
     this.opener.endpointType = endpointType;
     const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
-    for (let i = 0; i < this.deps.options.poolSize; i++) this.spawn(false);
+    this.unspawned = this.deps.options.poolSize - 1;
+    this.spawn(false);
     return ready;
+  }
+
+  /**
+   * The rest of the pool: a millisecond after the first connection is ready, by when the caller's
+   * first commands were written and, on a near server, answered (their replies are not queued
+   * behind the others' set-up); at once when the first connection failed.
+   */
+  private spawnRest(now: boolean): void {
+    const count = this.unspawned;
+    if (count === 0) return;
+    this.unspawned = 0;
+    const spawn = () => {
+      this.restTimer = undefined;
+      if (!this.closing) for (let i = 0; i < count; i++) this.spawn(false);
+    };
+    if (now) spawn();
+    else this.restTimer = setTimeout(spawn, 1);
   }
 
   /** The per-command path (see Router). */
@@ -160,6 +186,7 @@ export class Pool implements ConnectionHost {
   async close(): Promise<void> {
     if (this.closing) return this.whenClosed();
     this.closing = true;
+    clearTimeout(this.restTimer);
     this.router.failParked((command) => closedError(command.name));
     this.dedicated.closeAll();
     this.started?.reject(closedError());
@@ -222,6 +249,7 @@ export class Pool implements ConnectionHost {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
       this.started?.resolve();
       this.started = null;
+      this.spawnRest(false);
     }
     this.onRoutableChange(connection);
     if (state === 'reconnecting') {
@@ -230,6 +258,8 @@ export class Pool implements ConnectionHost {
       const reason = snapshot?.context.lastError ?? 'unknown';
       if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
       emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
+      // The first connection failed: the others try now, and connect() fails only when they all did.
+      this.spawnRest(true);
       this.checkStartFailed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);

@@ -8,6 +8,7 @@
  */
 import { isIPv6 } from 'node:net';
 
+/** A host and port. */
 export type Endpoint = { host: string; port: number };
 
 export type EndpointParseResult =

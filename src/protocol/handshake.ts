@@ -1,6 +1,7 @@
 import type { RespValue } from './types.js';
 
 export type ResolvedEndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
+/** What was detected about an endpoint's support for maintenance notifications. */
 export type MaintSupport = 'unknown' | 'supported' | 'unsupported';
 
 export interface HandshakeSpec {

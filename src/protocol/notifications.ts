@@ -6,10 +6,13 @@
 import { parseEndpoint, type Endpoint } from './endpoint.js';
 import type { RespValue } from './types.js';
 
+/** An inclusive range of cluster slots. */
 export type SlotRange = readonly [from: number, to: number];
 
+/** Slots that moved from `source` (null when not given) to `destination` (SMIGRATED). */
 export type SlotMove = { source: Endpoint | null; destination: Endpoint; slots: SlotRange[] };
 
+/** A parsed maintenance notification (SPEC §3). */
 export type MaintenanceNotification =
   | { type: 'MOVING'; seq: number; timeS: number; endpoint: Endpoint | null }
   | { type: 'MIGRATING'; seq: number; timeS: number; shards: string[] }
@@ -19,6 +22,7 @@ export type MaintenanceNotification =
   | { type: 'SMIGRATING'; seq: number; slots: SlotRange[] }
   | { type: 'SMIGRATED'; seq: number; moves: SlotMove[] };
 
+/** The type of a maintenance notification: MOVING, MIGRATING, MIGRATED, FAILING_OVER, FAILED_OVER, SMIGRATING, SMIGRATED. */
 export type MaintenanceNotificationType = MaintenanceNotification['type'];
 
 export type PushClassification =

@@ -32,4 +32,5 @@ export interface RespErrorValue {
   readonly message: string;
 }
 
+/** What a command argument may be: strings and Buffers as they are, numbers and bigints as their decimal text. */
 export type RespArgument = string | number | bigint | Buffer | Uint8Array;

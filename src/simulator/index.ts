@@ -35,6 +35,7 @@ export type {
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
 export { encodePush, formatEndpoint, movingFrame, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
+export type { PushElement } from './push-frames.js';
 
 function isPort(value: unknown, allowZero: boolean): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= (allowZero ? 0 : 1) && value <= 65_535;

@@ -5,6 +5,7 @@
  */
 import type { EndpointType } from './types.js';
 
+/** One element of a push frame: a string, an integer, or null. */
 export type PushElement = string | number | null;
 
 export type NotificationType = 'MOVING' | 'MIGRATING' | 'MIGRATED' | 'FAILING_OVER' | 'FAILED_OVER';
@@ -43,22 +44,27 @@ export function wireSeconds(seconds: number): number {
   return Math.max(0, Math.ceil(seconds - 1e-9));
 }
 
+/** A MOVING push frame naming `port` in the form `type` asks for (null endpoint for `none`). */
 export function movingFrame(seq: number, timeS: number, port: number, type: EndpointType): Buffer {
   return encodePush(['MOVING', seq, wireSeconds(timeS), formatEndpoint(type, port)]);
 }
 
+/** A MIGRATING push frame. */
 export function migratingFrame(seq: number, timeS: number, shards: readonly string[]): Buffer {
   return encodePush(['MIGRATING', seq, wireSeconds(timeS), JSON.stringify(shards)]);
 }
 
+/** A MIGRATED push frame. */
 export function migratedFrame(seq: number, shards: readonly string[]): Buffer {
   return encodePush(['MIGRATED', seq, JSON.stringify(shards)]);
 }
 
+/** A FAILING_OVER push frame. */
 export function failingOverFrame(seq: number, timeS: number, shards: readonly string[]): Buffer {
   return encodePush(['FAILING_OVER', seq, wireSeconds(timeS), JSON.stringify(shards)]);
 }
 
+/** A FAILED_OVER push frame. */
 export function failedOverFrame(seq: number, shards: readonly string[]): Buffer {
   return encodePush(['FAILED_OVER', seq, JSON.stringify(shards)]);
 }

@@ -4,13 +4,16 @@ import type { Observable } from 'rxjs';
 /** How a connection asked to be told about a new endpoint (`CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type T`). */
 export type EndpointType = 'internal-ip' | 'internal-fqdn' | 'external-ip' | 'external-fqdn' | 'none';
 
+/** Every endpoint type a connection may ask for. */
 export const ENDPOINT_TYPES: readonly EndpointType[] = ['internal-ip', 'internal-fqdn', 'external-ip', 'external-fqdn', 'none'];
 
+/** A host and port. */
 export interface HostPort {
   host: string;
   port: number;
 }
 
+/** Options of `createMaintSimulator`: the upstream to front (or spawn), the endpoints, the HTTP API. */
 export interface MaintSimulatorOptions {
   /** Front this Redis server. Exactly one of `upstream` and `spawn` is required. */
   upstream?: HostPort;
@@ -53,6 +56,7 @@ export interface BindParameters {
   malformed?: boolean;
 }
 
+/** Parameters of a `migrate` action (MIGRATING … MIGRATED). */
 export interface MigrateParameters {
   /** The time announced in MIGRATING; default 15. */
   time_s?: number;
@@ -68,6 +72,7 @@ export interface MigrateParameters {
   malformed?: boolean;
 }
 
+/** Parameters of a `failover` action (FAILING_OVER, the upstream pauses or fails over, FAILED_OVER). */
 export interface FailoverParameters {
   /** The time announced in FAILING_OVER; default 15. */
   time_s?: number;
@@ -83,6 +88,7 @@ export interface FailoverParameters {
   malformed?: boolean;
 }
 
+/** Parameters of a `latency` fault. */
 export interface LatencyParameters {
   /** Extra delay of every reply, in ms (0 removes it). */
   delay_ms: number;
@@ -90,6 +96,7 @@ export interface LatencyParameters {
   duration_s?: number;
 }
 
+/** Parameters of a `cut` fault (connections closed mid-reply). */
 export interface CutParameters {
   /** The connection to cut; default every connection. */
   connection_id?: string;
@@ -99,6 +106,7 @@ export interface CutParameters {
   timeout_s?: number;
 }
 
+/** An action to run: its type and parameters (the HTTP API's `POST /action` body). */
 export type ActionRequest =
   | { type: 'bind' | 'moving'; parameters?: BindParameters }
   | { type: 'migrate'; parameters?: MigrateParameters }
@@ -106,10 +114,13 @@ export type ActionRequest =
   | { type: 'latency'; parameters: LatencyParameters }
   | { type: 'cut'; parameters?: CutParameters };
 
+/** The type of an action. */
 export type ActionType = ActionRequest['type'];
 
+/** Where an action is in its life. */
 export type ActionState = 'pending' | 'running' | 'success' | 'failed';
 
+/** An action's status, as `GET /action/{id}` reports it. */
 export interface ActionStatus {
   actionId: string;
   type: ActionType;
@@ -118,6 +129,7 @@ export interface ActionStatus {
   output?: Record<string, unknown>;
 }
 
+/** What a finished action did. */
 export interface ActionResult {
   actionId: string;
   type: ActionType;
@@ -135,6 +147,7 @@ export interface SentFrame {
   actionId: string | null;
 }
 
+/** A client connection the simulator proxies, as `connections()` reports it. */
 export interface ConnectionInfo {
   id: string;
   /** The endpoint (`host:port`) the client connected to. */
@@ -153,8 +166,10 @@ export interface ConnectionInfo {
   sent: readonly SentFrame[];
 }
 
+/** Whether an endpoint accepts connections. */
 export type EndpointState = 'serving' | 'refusing' | 'retired';
 
+/** Everything the simulator does, as events (`events$`): actions, frames sent, connections, endpoint changes. */
 export type SimulatorEvent =
   | { type: 'connection.opened'; connectionId: string; endpoint: string; remote: string; at: number }
   | { type: 'connection.optedIn'; connectionId: string; endpoint: string; endpointType: EndpointType | null; at: number }
@@ -182,11 +197,13 @@ export type SimulatorEvent =
       at: number;
     };
 
+/** Where raw injection sends a frame. */
 export interface InjectOptions {
   /** Only this connection; default every open connection. */
   connectionId?: string;
 }
 
+/** A running simulator: its endpoints, actions, injection, events and `close()`. */
 export interface MaintSimulator {
   /** Every endpoint as `host:port`, in a stable order (index 0 is the initial active one). */
   readonly endpoints: readonly string[];

@@ -50,6 +50,7 @@ export const OTEL_ATTRIBUTES = {
   handoffTargetPort: 'redis.client.connection.handoff.target.port',
 } as const;
 
+/** Options of `instrumentOpenTelemetry`. */
 export interface OpenTelemetryOptions {
   /** Added to every measurement, e.g. `{ 'db.client.connection.pool.name': 'sessions' }`. */
   attributes?: Attributes;

@@ -15,6 +15,8 @@ test.after(async () => {
 test('events$ shows each connection created → ready → (lost → reconnecting → ready) → closed', async () => {
   const { client, events } = clientFor(server, { poolSize: 2, clientName: 'events-test' });
   await client.connect();
+  // The first connection opens alone; the others right after it is ready.
+  await until(() => events.filter((e) => e.type === 'connection.created').length === 2, 2000, 'both connections created');
   const ids = events.filter((e) => e.type === 'connection.created').map((e) => (e.type === 'connection.created' ? e.connectionId : ''));
   assert.is(ids.length, 2);
   // connect() resolves with the first ready connection; the rest follow.

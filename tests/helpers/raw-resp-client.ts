@@ -1,11 +1,10 @@
 /**
- * A raw RESP test client that does not use hitless's client code: the frame scanner finds where
- * frames end and a tiny parser local to this file reads them, keeping each element's wire type.
- * Replies are matched to commands in order; push frames (`>`) are collected apart with their raw
- * bytes, and how many replies had arrived before each one.
+ * A raw RESP test client that shares no code with hitless: its own small RESP2/RESP3 reader
+ * (below) finds where each frame ends and reads it, keeping each element's wire type. Replies are
+ * matched to commands in order; push frames (`>`) are collected apart with their raw bytes, and
+ * how many replies had arrived before each one.
  */
 import { connect, type Socket } from 'node:net';
-import { FrameScanner } from '../../src/protocol/frame-scanner.js';
 
 /** A parsed RESP value with its wire type: `+ - : $ * _ # , ( ! = % ~ >`. */
 export type RespNode =
@@ -35,12 +34,12 @@ export class RawRespClient {
   readonly replies: Buffer[] = [];
   readonly closed: Promise<void>;
   isClosed = false;
-  private readonly scanner = new FrameScanner();
   private readonly waiters: Waiter[] = [];
   /** Replies that arrived before anyone waited for them, handed to the next waiters. */
   private readonly unclaimed: RespNode[] = [];
   private readonly pushWatchers = new Set<() => void>();
-  private pieces: Buffer[] = [];
+  /** Bytes received that do not yet make a whole frame. */
+  private pending: Buffer = Buffer.alloc(0);
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -127,17 +126,13 @@ export class RawRespClient {
   }
 
   private onData(chunk: Buffer): void {
-    let at = 0;
-    while (at < chunk.length) {
-      const end = this.scanner.next(chunk, at);
-      if (end < 0) {
-        this.pieces.push(chunk.subarray(at));
-        return;
-      }
-      const frame = Buffer.concat([...this.pieces, chunk.subarray(at, end)]);
-      this.pieces = [];
-      at = end;
-      const node = parse(frame);
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      const read = readNode(this.pending, 0);
+      if (read === null) return;
+      const [node, end] = read;
+      const frame = Buffer.from(this.pending.subarray(0, end));
+      this.pending = this.pending.subarray(end);
       if (node.kind === '>') {
         this.pushes.push({ raw: frame, elements: node.value ?? [], afterReplies: this.replies.length, at: Date.now() });
         for (const watcher of [...this.pushWatchers]) watcher();
@@ -160,16 +155,25 @@ export function encode(args: ReadonlyArray<string | Buffer>): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Parses one complete frame (attributes are skipped). */
+/** Parses one complete frame (attributes are skipped); throws when `frame` is not one whole frame. */
 export function parse(frame: Buffer): RespNode {
-  const [node] = read(frame, 0);
-  return node;
+  const read = readNode(frame, 0);
+  if (read === null || read[1] !== frame.length) throw new Error(`not one whole RESP frame: ${JSON.stringify(frame.toString())}`);
+  return read[0];
 }
 
-function read(frame: Buffer, at: number): [RespNode, number] {
-  const kind = String.fromCharCode(frame[at] as number);
-  const lineEnd = frame.indexOf('\r\n', at);
-  const line = frame.toString('utf8', at + 1, lineEnd);
+const AGGREGATES = new Set(['*', '~', '>', '%']);
+
+/**
+ * Reads the value that starts at `at`: the node and where it ends, or null when `bytes` stops
+ * before its end (wait for more). Attributes (`|`) are read and dropped.
+ */
+export function readNode(bytes: Buffer, at: number): [RespNode, number] | null {
+  if (at >= bytes.length) return null;
+  const kind = String.fromCharCode(bytes[at] as number);
+  const lineEnd = bytes.indexOf('\r\n', at + 1, 'latin1');
+  if (lineEnd < 0) return null;
+  const line = bytes.toString('utf8', at + 1, lineEnd);
   let next = lineEnd + 2;
   switch (kind) {
     case '+':
@@ -188,20 +192,27 @@ function read(frame: Buffer, at: number): [RespNode, number] {
     case '=': {
       const length = Number(line);
       if (length < 0) return [{ kind, value: null }, next];
-      return [{ kind, value: frame.toString('utf8', next, next + length) }, next + length + 2];
+      if (next + length + 2 > bytes.length) return null;
+      return [{ kind, value: bytes.toString('utf8', next, next + length) }, next + length + 2];
     }
     case '|': {
-      for (let i = 0; i < Number(line) * 2; i++) next = read(frame, next)[1];
-      return read(frame, next);
+      for (let i = 0; i < Number(line) * 2; i++) {
+        const skipped = readNode(bytes, next);
+        if (skipped === null) return null;
+        next = skipped[1];
+      }
+      return readNode(bytes, next);
     }
     default: {
+      if (!AGGREGATES.has(kind)) throw new Error(`unexpected RESP type byte ${JSON.stringify(kind)} at ${at}`);
       const count = Number(line);
       if (count < 0) return [{ kind: kind as '*', value: null }, next];
       const items: RespNode[] = [];
       for (let i = 0; i < count * (kind === '%' ? 2 : 1); i++) {
-        const [item, after] = read(frame, next);
-        items.push(item);
-        next = after;
+        const item = readNode(bytes, next);
+        if (item === null) return null;
+        items.push(item[0]);
+        next = item[1];
       }
       return [{ kind: kind as '*' | '~' | '>' | '%', value: items }, next];
     }

@@ -2,8 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { assign, createActor, fromPromise, sendTo, setup, SimulatedClock, type AnyActorRef } from 'xstate';
 import {
+  handoffAttemptOffset,
   handoffRetryDelay,
+  handoffRetryWait,
   handoffWorkerMachine,
+  HANDOFF_RETRY_BASE_MS,
   HANDOFF_RETRY_MAX_MS,
   type HandoffJob,
   type HandoffWorkerEvent,
@@ -119,27 +122,46 @@ test('success: openTarget, then swap, then worker.done ok with attempts 1; back 
   h.actor.stop();
 });
 
-test('handoffRetryDelay: 100, 200, 400, … capped at 2000', () => {
+test('handoffRetryDelay (a re-handoff after a fallback): 100, 200, 400, … capped at 2000', () => {
   assert.equal([1, 2, 3, 4, 5, 6, 7, 10].map(handoffRetryDelay), [100, 200, 400, 800, 1600, 2000, 2000, 2000]);
   assert.is(HANDOFF_RETRY_MAX_MS, 2000);
 });
 
-test('retries with backoff 100, 200, 400, 800, 1600, 2000, 2000 ms: no redial at delay-1, redial at delay', async () => {
-  const h = harness({ maxAttempts: 10, handoffTimeoutMs: 1_000_000 });
+test('handoffAttemptOffset: doubling gaps, the last attempt at 3/4 of the window', () => {
+  assert.equal([1, 2, 3].map((attempt) => handoffAttemptOffset(attempt, 3, 15_000)), [0, 3750, 11_250]);
+  assert.equal([1, 2, 3, 4].map((attempt) => handoffAttemptOffset(attempt, 4, 14_000)), [0, 1500, 4500, 10_500]);
+  assert.equal([1, 2].map((attempt) => handoffAttemptOffset(attempt, 2, 2000)), [0, 1500]);
+  assert.is(handoffAttemptOffset(1, 1, 15_000), 0, 'a single attempt starts at once');
+  assert.is(handoffAttemptOffset(2, 1, 15_000), 0, 'with one attempt allowed there is no later one (and no 0/0)');
+  assert.is(handoffAttemptOffset(5, 3, 15_000), 11_250, 'never past the last attempt');
+  assert.is(handoffAttemptOffset(3, 3, -50), 0, 'a window already gone');
+});
+
+test('handoffRetryWait: the time left to the next scheduled attempt, at least 100 ms', () => {
+  assert.is(handoffRetryWait(1, 3, 2000, 0), 500);
+  assert.is(handoffRetryWait(1, 3, 2000, 120), 380, 'the failed attempt took 120 ms');
+  assert.is(handoffRetryWait(2, 3, 2000, 520), 980);
+  assert.is(handoffRetryWait(1, 3, 2000, 700), 100, 'late: the floor');
+  assert.is(handoffRetryWait(1, 3, 0, 0), 100, 'no window: the floor');
+  assert.is(handoffRetryWait(1, 10, 15_000, 0), HANDOFF_RETRY_BASE_MS, 'gaps shorter than the floor are floored');
+});
+
+test('retries spread over the handoff budget (4 attempts in 14 s: at 0, 1.5, 4.5, 10.5 s): no redial a ms early, redial on time', async () => {
+  const h = harness({ maxAttempts: 4, handoffTimeoutMs: 14_000 });
   h.actor.send({ type: 'job', job: job() });
-  const delays = [100, 200, 400, 800, 1600, 2000, 2000, 2000];
-  for (const [index, delay] of delays.entries()) {
+  const gaps = [1500, 3000, 6000];
+  for (const [index, gap] of gaps.entries()) {
     const attempt = index + 1;
     h.lastDial().reject(new Error(`refused #${attempt}`));
     await flush();
     assert.equal(h.workerState(), { busy: 'backoff' }, `backoff after attempt ${attempt}`);
     assert.is(h.workerContext().lastError, `refused #${attempt}`);
-    h.clock.increment(delay - 1);
+    h.clock.increment(gap - 1);
     await flush();
-    assert.is(h.dials.length, attempt, `no redial ${delay - 1} ms after attempt ${attempt}`);
+    assert.is(h.dials.length, attempt, `no redial ${gap - 1} ms after attempt ${attempt}`);
     h.clock.increment(1);
     await flush();
-    assert.is(h.dials.length, attempt + 1, `redial ${delay} ms after attempt ${attempt}`);
+    assert.is(h.dials.length, attempt + 1, `redial ${gap} ms after attempt ${attempt}`);
     assert.equal(h.lastDial().input.attempt, attempt + 1);
   }
   assert.equal(h.done(), []);
@@ -149,7 +171,7 @@ test('retries with backoff 100, 200, 400, 800, 1600, 2000, 2000 ms: no redial at
   await flush();
   assert.is(h.done().length, 1);
   assert.is(h.done()[0]?.ok, true);
-  assert.is(h.done()[0]?.attempts, 9);
+  assert.is(h.done()[0]?.attempts, 4);
   h.actor.stop();
 });
 
@@ -159,11 +181,11 @@ test('gives up after maxAttempts: worker.done ok false with the last error as re
   h.actor.send({ type: 'job', job: j });
   h.lastDial().reject(new Error('refused #1'));
   await flush();
-  h.clock.increment(100);
+  h.clock.increment(15_000);
   await flush();
   h.lastDial().reject(new Error('refused #2'));
   await flush();
-  h.clock.increment(200);
+  h.clock.increment(30_000);
   await flush();
   assert.is(h.dials.length, 3);
   assert.equal(h.done(), []);
@@ -171,6 +193,7 @@ test('gives up after maxAttempts: worker.done ok false with the last error as re
   await flush();
   assert.equal(h.done(), [{ type: 'worker.done', workerId: 'w1', job: j, ok: false, reason: 'refused #3', attempts: 3 }]);
   assert.is(h.workerState(), 'idle');
+  assert.is(h.workerContext().job, null, 'the job is cleared after a failure');
   assert.is(h.swaps.length, 0, 'never swapped');
   h.clock.increment(120_000);
   await flush();
@@ -320,6 +343,29 @@ test('cancel while idle is ignored', async () => {
   assert.equal(h.workerState(), { busy: 'dialing' });
   assert.is(h.dials.length, 1);
   h.actor.stop();
+});
+
+test('without the pool\'s implementations the job fails with a clear reason, not silently', async () => {
+  const parent = (worker: typeof handoffWorkerMachine) =>
+    setup({ types: { context: {} as { done: WorkerDoneEvent[] }, events: {} as WorkerDoneEvent | HandoffWorkerEvent }, actors: { worker } }).createMachine({
+      context: { done: [] },
+      invoke: { id: 'worker', src: 'worker', input: { id: 'w1', maxAttempts: 1, handoffTimeoutMs: 1000 } },
+      on: {
+        'worker.done': { actions: assign({ done: ({ context, event }) => [...context.done, event] }) },
+        job: { actions: sendTo('worker', ({ event }) => event) },
+      },
+    });
+  const bare = createActor(parent(handoffWorkerMachine), { clock: new SimulatedClock() }).start();
+  bare.send({ type: 'job', job: job() });
+  await flush();
+  assert.is(bare.getSnapshot().context.done[0]?.reason, 'openTarget is provided by the pool');
+  bare.stop();
+  const dialOnly = handoffWorkerMachine.provide({ actors: { openTarget: fromPromise<void, { job: HandoffJob; attempt: number }>(async () => {}) } });
+  const half = createActor(parent(dialOnly), { clock: new SimulatedClock() }).start();
+  half.send({ type: 'job', job: job() });
+  await flush();
+  assert.is(half.getSnapshot().context.done[0]?.reason, 'swap is provided by the pool');
+  half.stop();
 });
 
 test.run();

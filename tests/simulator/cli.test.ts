@@ -43,7 +43,7 @@ function run(args: string[]): Promise<Running> {
 }
 
 async function stop(running: Running, signal: NodeJS.Signals): Promise<number | null> {
-  if (running.child.exitCode !== null) return running.child.exitCode;
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return running.child.exitCode;
   const exited = once(running.child, 'exit');
   running.child.kill(signal);
   const [code] = (await exited) as [number | null];
@@ -132,28 +132,34 @@ function alive(pid: number): boolean {
 
 test('a SIGTERM during start-up still stops the servers being spawned; SIGHUP after start-up too', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--spawn', '--api-port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = once(child, 'exit');
-  let servers: number[] = [];
-  for (let i = 0; i < 2000 && servers.length === 0; i++) {
-    servers = redisChildren(child.pid!);
-    if (servers.length === 0) await sleep(5);
-  }
-  assert.ok(servers.length > 0, 'a redis-server was being spawned');
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  assert.is(code, 0);
-  assert.not.ok(stdout.includes('"ready"'), 'the signal came during start-up');
-  for (let i = 0; i < 100 && servers.some(alive); i++) await sleep(20);
-  assert.equal(servers.filter(alive), [], 'no redis-server left behind');
+  let running: Awaited<ReturnType<typeof run>> | undefined;
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = once(child, 'exit');
+    let servers: number[] = [];
+    for (let i = 0; i < 2000 && servers.length === 0; i++) {
+      servers = redisChildren(child.pid!);
+      if (servers.length === 0) await sleep(5);
+    }
+    assert.ok(servers.length > 0, 'a redis-server was being spawned');
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number | null];
+    assert.is(code, 0);
+    assert.not.ok(stdout.includes('"ready"'), 'the signal came during start-up');
+    for (let i = 0; i < 100 && servers.some(alive); i++) await sleep(20);
+    assert.equal(servers.filter(alive), [], 'no redis-server left behind');
 
-  const running = await run(['--spawn', '--api-port', '0', '--quiet']);
-  const started = redisChildren(running.child.pid!);
-  assert.is(started.length, 2);
-  assert.is(await stop(running, 'SIGHUP'), 0);
-  for (let i = 0; i < 100 && started.some(alive); i++) await sleep(20);
-  assert.equal(started.filter(alive), [], 'SIGHUP stops them too');
+    running = await run(['--spawn', '--api-port', '0', '--quiet']);
+    const started = redisChildren(running.child.pid!);
+    assert.is(started.length, 2);
+    assert.is(await stop(running, 'SIGHUP'), 0);
+    for (let i = 0; i < 100 && started.some(alive); i++) await sleep(20);
+    assert.equal(started.filter(alive), [], 'SIGHUP stops them too');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (running !== undefined) await stop(running, 'SIGKILL');
+  }
 });
 
 test.run();

@@ -14,12 +14,17 @@ test('a spawned failover promotes the replica: FAILING_OVER, commands held then 
     assert.equal(plain(await named.command('CONFIG', 'GET', 'port')), ['port', String(port(before))]);
 
     const promoting = nextEvent(r.sim, 'action.step', (event) => event.step === 'promoting');
+    const promoted = nextEvent(r.sim, 'action.step', (event) => event.step === 'promoted', 15_000);
     const done = r.sim.run({ type: 'failover', parameters: { time_s: 3 } });
     await c.waitForPush((push) => push.elements[0]?.value === 'FAILING_OVER');
     await promoting;
     const during = c.send(['INCR', 'fo:counter'], ['GET', 'fo:key']);
+    const answeredAt = during.then(() => Date.now());
     const result = await done;
     assert.equal((await during).map(plain), [1, 'kept'], 'held during the failover, answered after it');
+    // Timed by the replies: they came from the new primary, after the promotion, not before it.
+    const promotedAt = (await promoted).at;
+    assert.ok((await answeredAt) >= promotedAt, `answered ${promotedAt - (await answeredAt)} ms before the promotion finished`);
 
     const seq = result.output['seq'] as number;
     await settle(c, named);

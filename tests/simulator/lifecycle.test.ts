@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toArray } from 'rxjs';
 import { ConfigError } from '../../src/errors.js';
-import { createMaintSimulator, type MaintSimulatorOptions, type SimulatorEvent } from '../../src/simulator/index.js';
+import { createMaintSimulator, type MaintSimulator, type MaintSimulatorOptions, type SimulatorEvent } from '../../src/simulator/index.js';
 import { plain, RawRespClient } from '../helpers/raw-resp-client.js';
 import { startRedis } from '../helpers/redis.js';
 import { dial, rig } from './support.js';
@@ -40,10 +40,12 @@ test('a spawn that cannot start reports why and leaves nothing behind', async ()
 
 test('events$ reports connections and actions, and completes on close; close is idempotent', async () => {
   const redis = await startRedis();
+  let sim: MaintSimulator | undefined;
+  let r: RawRespClient | undefined;
   try {
-    const sim = await createMaintSimulator({ upstream: { host: redis.host, port: redis.port }, endpoints: 1, ports: [0] });
-    const events: Promise<SimulatorEvent[]> = new Promise((resolve) => sim.events$.pipe(toArray()).subscribe(resolve));
-    const r = await RawRespClient.connect(sim.endpoints[0]!);
+    sim = await createMaintSimulator({ upstream: { host: redis.host, port: redis.port }, endpoints: 1, ports: [0] });
+    const events: Promise<SimulatorEvent[]> = new Promise((resolve) => sim!.events$.pipe(toArray()).subscribe(resolve));
+    r = await RawRespClient.connect(sim.endpoints[0]!);
     await r.send(['HELLO', '3'], ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', 'internal-ip']);
     await sim.run({ type: 'migrate', parameters: { duration_s: 0, delay_ms: 0 } });
     await sim.run({ type: 'bind' }).then(
@@ -57,30 +59,36 @@ test('events$ reports connections and actions, and completes on close; close is 
       assert.ok(types.includes(type as SimulatorEvent['type']), `${type} was emitted`);
     }
     assert.is(await dial(sim.endpoints[0]!), 'ECONNREFUSED');
-    assert.throws(() => sim.start({ type: 'migrate' }), /closed/);
+    assert.throws(() => sim!.start({ type: 'migrate' }), /closed/);
     assert.is(await dial(`${redis.host}:${redis.port}`), 'connected', 'a given upstream is not stopped');
   } finally {
+    await r?.close();
+    await sim?.close();
     await redis.stop();
   }
 });
 
 test('closing during an action fails the action and stops the spawned servers', async () => {
   const sim = await createMaintSimulator({ spawn: true });
-  const upstream = sim.upstream;
-  const running = sim.run({ type: 'migrate', parameters: { duration_s: 30 } });
-  const outcome = running.then(() => 'success', (error: Error) => error.message);
-  const id = await new Promise<string>((resolve) => {
-    const subscription = sim.events$.subscribe((event) => {
-      if (event.type === 'action.started') {
-        subscription.unsubscribe();
-        resolve(event.actionId);
-      }
+  try {
+    const upstream = sim.upstream;
+    const running = sim.run({ type: 'migrate', parameters: { duration_s: 30 } });
+    const outcome = running.then(() => 'success', (error: Error) => error.message);
+    const id = await new Promise<string>((resolve) => {
+      const subscription = sim.events$.subscribe((event) => {
+        if (event.type === 'action.started') {
+          subscription.unsubscribe();
+          resolve(event.actionId);
+        }
+      });
     });
-  });
-  await sim.close();
-  assert.match(await outcome, 'closed');
-  assert.is(sim.action(id)?.status, 'failed');
-  assert.is(await dial(upstream), 'ECONNREFUSED');
+    await sim.close();
+    assert.match(await outcome, 'closed');
+    assert.is(sim.action(id)?.status, 'failed');
+    assert.is(await dial(upstream), 'ECONNREFUSED');
+  } finally {
+    await sim.close();
+  }
 });
 
 test('an unknown action type is rejected without touching live connections', async () => {

@@ -19,12 +19,13 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
   });
   const errors: unknown[] = [];
   client.on('error', (error: unknown) => errors.push(error));
+  let running = true;
+  let workers: Array<Promise<void>> = [];
   try {
     const optedIn = nextEvent(sim, 'connection.optedIn', (event) => event.endpointType === 'internal-ip');
     await client.connect();
     assert.is((await optedIn).endpoint, sim.endpoints[0]);
 
-    let running = true;
     let increments = 0;
     let commands = 0;
     const failures: unknown[] = [];
@@ -42,11 +43,13 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
         }
       }
     };
-    const workers = Array.from({ length: 4 }, (_, id) => worker(id));
+    workers = Array.from({ length: 4 }, (_, id) => worker(id));
 
     const steps: string[] = [];
+    const pushes: string[] = [];
     const subscription = sim.events$.subscribe((event) => {
       if (event.type === 'action.finished') steps.push(`${event.action}:${event.status}`);
+      if (event.type === 'frame.sent' && event.actionId !== null) pushes.push(event.frameType);
     });
     await sim.run({ type: 'migrate', parameters: { time_s: 2, duration_s: 0.4, delay_ms: 20 } });
     await sim.run({ type: 'failover', parameters: { time_s: 2 } });
@@ -60,6 +63,7 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
     subscription.unsubscribe();
 
     assert.equal(steps, ['migrate:success', 'failover:success', 'bind:success']);
+    assert.equal(pushes, ['MIGRATING', 'MIGRATED', 'FAILING_OVER', 'FAILED_OVER', 'MOVING'], 'each notification reached the client once');
     assert.equal(failures, [], 'zero failed commands');
     assert.ok(afterBind > before, 'commands kept flowing through the bind');
     assert.is(Number(await client.get('nr:counter')), increments, 'every acknowledged INCR counted once, none lost across the failover');
@@ -70,6 +74,9 @@ test('node-redis survives migrate, failover and bind with zero failed commands a
     assert.is(sim.activeEndpoint, sim.endpoints[1]);
     assert.equal(errors, [], 'node-redis reported no errors');
   } finally {
+    // Stop the callers first: against a destroyed client they would spin on errors forever.
+    running = false;
+    await Promise.all(workers);
     if (client.isOpen) client.destroy();
     await sim.close();
   }
