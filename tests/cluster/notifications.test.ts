@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMaintCluster, type ClusterEvent, type ClusterNotificationRecord, type MaintCluster } from '../../src/index.js';
 import { createClusterSimulator, type MaintClusterSimulator } from '../../src/simulator/cluster/cluster-simulator.js';
-import { smigratedFlatFrame, smigratedPairsFrame, smigratingFrame } from '../../src/simulator/cluster/frames.js';
+import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame } from '../../src/simulator/cluster/frames.js';
+import { freePort } from '../../src/simulator/redis-process.js';
 import { keySlot } from '../../src/cluster/slot.js';
 import { until } from '../helpers/client.js';
 
@@ -83,6 +84,21 @@ test('the older SMIGRATED forms (flat, nested pairs) patch the map as well; a re
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.is(events.filter((event) => event.type === 'cluster.slots.migrated').length, count);
   }
+});
+
+test('an SMIGRATED naming a node never seen creates it at once; the refresh it schedules verifies the map', async () => {
+  const slot = keySlot('{n5}');
+  const owner = (await sim.owners())[slot]!;
+  const stranger = `127.0.0.1:${await freePort()}`;
+  await client.set('{n5}:k', 'kept');
+  const refreshesBefore = refreshes('SMIGRATED');
+  sim.inject(smigratedFrame(8000, [{ source: owner.endpoint, destination: stranger, slots: [slot] }]));
+  await until(() => ownerOf(slot) === stranger, 2000, 'the unknown destination in the map');
+  assert.ok(events.some((event) => event.type === 'cluster.node.added' && event.node === stranger));
+  // The cluster itself did not move the slot: the verifying refresh puts it back and retires the stranger.
+  await until(() => refreshes('SMIGRATED') > refreshesBefore && ownerOf(slot) === owner.endpoint, 3000, 'the verifying refresh');
+  assert.ok(events.some((event) => event.type === 'cluster.node.removed' && event.node === stranger));
+  assert.is(await client.get('{n5}:k'), 'kept');
 });
 
 test('SMIGRATED lost: MOVED still finds the slot, and the backstop ends the relaxation', async () => {
