@@ -150,11 +150,16 @@ export class ClusterRouter implements RedirectHandler {
   private async refresh(reason: string): Promise<void> {
     const { options, clock } = this.deps;
     const timeoutMs = options.node.connectTimeout + options.node.commandTimeout;
-    const known = [...this.table.primaries].sort((a, b) => Number(b.reachable) - Number(a.reachable));
-    const candidates = [...known.filter((node) => node.reachable), ...options.rootNodes.map((root) => this.table.nodeAt(root)), ...known.filter((node) => !node.reachable)];
+    const known = [...this.table.primaries];
+    // Reachable primaries first; the root nodes (opened only when needed) and the others after.
+    const candidates = [...known.filter((node) => node.reachable), ...options.rootNodes, ...known.filter((node) => !node.reachable)];
+    const asked = new Set<ClusterNode>();
     let lastError: unknown = new ConnectionError('ERR_CLUSTER_TOPOLOGY', 'no node to ask for the topology');
-    for (const node of new Set(candidates)) {
+    for (const candidate of candidates) {
       if (this.closed) return;
+      const node = candidate instanceof ClusterNode ? candidate : this.table.nodeAt(candidate);
+      if (asked.has(node)) continue;
+      asked.add(node);
       try {
         // A node that never connected is skipped as soon as its first dial fails.
         if (!node.reachable) await node.start();

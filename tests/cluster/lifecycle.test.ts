@@ -133,6 +133,23 @@ test('no node serves a slot (cluster down): the command is retried within its de
   }
 });
 
+test('periodic refreshes ask a reachable primary and change nothing when nothing moved', async () => {
+  const client = createMaintCluster({ rootNodes: [root()], poolSize: 1, refreshInterval: 50, refreshCooldown: 0 });
+  const events: ClusterEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  try {
+    await client.connect();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const refreshed = events.filter((event) => event.type === 'cluster.refreshed');
+    assert.ok(refreshed.length >= 4, `${refreshed.length} refreshes`);
+    assert.ok(refreshed.slice(1).every((event) => event.type === 'cluster.refreshed' && event.reason === 'periodic' && event.changedSlots === 0));
+    assert.is(events.filter((event) => event.type === 'cluster.node.added').length, 3);
+    assert.is(events.filter((event) => event.type === 'cluster.node.removed').length, 0);
+  } finally {
+    await client.close();
+  }
+});
+
 test('maintenance notifications disabled, or a fixed endpoint type: nodes connect and serve all the same', async () => {
   for (const maintNotifications of [{ mode: 'disabled' as const }, { endpointType: 'internal-ip' as const }]) {
     const client = createMaintCluster({ rootNodes: [root()], poolSize: 1, maintNotifications });
