@@ -31,6 +31,7 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   connect(): Promise<void>;
   /** Sends a command to its slot's owner (keyless: any primary). Keys in several slots: UsageError ERR_CROSSSLOT, never sent. */
   call(command: string, ...args: RespArgument[]): Promise<RespValue>;
+  /** Like `call`, with bulk strings in the reply as Buffers. */
   callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
   /** MULTI … EXEC on the owner of the commands' one slot; keys in several slots: UsageError ERR_CROSSSLOT. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
@@ -39,6 +40,7 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   readonly state$: Observable<ClusterState>;
   /** Adds a hook to every node's pool, present and future; returns a remover. */
   addNotificationHook(hook: NotificationHook): () => void;
+  /** Nodes, their slot ranges and connections, now. */
   state(): ClusterState;
   /** Drains in-flight replies on every node, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export interface ClusterInternals {
   clock?: Clock;
 }
 
+/** A Redis Cluster client: one hitless pool per primary, commands routed by slot (see the README, "Redis Cluster"). Call `connect()` first. */
 export function createMaintCluster(options: MaintClusterOptions, internals: ClusterInternals = {}): MaintCluster {
   return new Cluster(resolveClusterOptions(options), internals);
 }

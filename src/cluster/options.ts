@@ -3,6 +3,7 @@ import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptio
 import { ConfigError } from '../errors.js';
 import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
 
+/** What `createMaintCluster` takes. */
 export interface MaintClusterOptions extends Omit<MaintClientOptions, 'url' | 'host' | 'port' | 'database'> {
   /** Any reachable nodes of the cluster: `{ host, port }`, `host:port` or `redis://host:port` (`rediss://` turns TLS on). At least one. */
   rootNodes: ReadonlyArray<Endpoint | string>;

@@ -4,6 +4,7 @@ import type { SlotRange } from '../protocol/notifications.js';
 import type { SlotTable } from './slot-table.js';
 import type { LifecycleEvent } from '../events.js';
 
+/** One node of the cluster map. */
 export interface ClusterNodeState {
   /** `host:port` as the cluster map names it. */
   node: string;
@@ -14,6 +15,7 @@ export interface ClusterNodeState {
   endpoints: Record<string, MaintSupport>;
 }
 
+/** What `cluster.state()` and `cluster.state$` give. */
 export interface ClusterState {
   status: ClientState['status'];
   nodes: ClusterNodeState[];

@@ -37,6 +37,10 @@ export type {
 export { ENDPOINT_TYPES } from './types.js';
 export { createClusterSimulator } from './cluster/cluster-simulator.js';
 export type { MaintClusterSimulator, MaintClusterSimulatorOptions, ClusterSimulatorNode, ReshardParameters, ReshardResult } from './cluster/cluster-simulator.js';
+export type { SpawnedClusterNode } from './cluster/spawn-cluster.js';
+export type { RedisProcess } from './redis-process.js';
+export type { SlotList, SlotMoveText } from './cluster/frames.js';
+export type { AdminValue } from './admin-client.js';
 export { smigratingFrame, smigratedFrame, smigratedFlatFrame, smigratedPairsFrame } from './cluster/frames.js';
 export { encodePush, formatEndpoint, movingFrame, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
 export type { PushElement } from './push-frames.js';

@@ -18,6 +18,7 @@ import { openFrontDoor, type FrontDoor } from './front-door.js';
 import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame, type SlotList, type SlotMoveText } from './frames.js';
 import { spawnCluster, type SpawnedCluster, type SpawnedClusterNode } from './spawn-cluster.js';
 
+/** Options of the cluster mode. */
 export interface MaintClusterSimulatorOptions {
   primaries: number;
   replicasPerPrimary?: number;
@@ -26,6 +27,7 @@ export interface MaintClusterSimulatorOptions {
   redisServer?: string;
 }
 
+/** One spawned node (primary or replica) and its simulator. */
 export interface ClusterSimulatorNode {
   readonly index: number;
   readonly id: string;
@@ -36,6 +38,7 @@ export interface ClusterSimulatorNode {
   readonly simulator: MaintSimulator;
 }
 
+/** What `reshard` takes. */
 export interface ReshardParameters {
   /** Slots and [first, last] ranges to move. */
   slots: SlotList;
@@ -53,6 +56,7 @@ export interface ReshardParameters {
   duplicate?: boolean;
 }
 
+/** What a reshard did: the moves (as SMIGRATED names them), keys migrated and the seqs sent. */
 export interface ReshardResult {
   moves: SlotMoveText[];
   keys: number;
@@ -60,21 +64,26 @@ export interface ReshardResult {
   smigratedSeq: number | null;
 }
 
+/** The simulator in cluster mode. */
 export interface MaintClusterSimulator {
   readonly nodes: readonly ClusterSimulatorNode[];
   /** Every node's proxy endpoint, primaries first. */
   readonly endpoints: readonly string[];
   /** The node serving each slot now, as CLUSTER SLOTS says. */
   owners(): Promise<Array<ClusterSimulatorNode | undefined>>;
+  /** SMIGRATING to each source's connections, a real migration, then SMIGRATED to every connection (unless a fault drops it). */
   reshard(parameters: ReshardParameters): Promise<ReshardResult>;
+  /** FAILING_OVER to the primary's connections, CLUSTER FAILOVER on its replica, FAILED_OVER once it serves. */
   failover(parameters: { node: number | string }): Promise<{ promoted: string }>;
   /** Raw bytes to every connection of these nodes (default all). */
   inject(frame: Uint8Array, nodes?: readonly ClusterSimulatorNode[]): void;
   /** Sends one command to a node's redis-server directly (not through its proxy). */
   command(node: ClusterSimulatorNode, ...args: string[]): Promise<AdminValue>;
+  /** Stops every proxy and node. Idempotent. */
   close(): Promise<void>;
 }
 
+/** Spawns a local cluster, fronts every node with a proxy it announces, and waits until the map names the proxies. */
 export async function createClusterSimulator(options: MaintClusterSimulatorOptions): Promise<MaintClusterSimulator> {
   const spawned = await spawnCluster({
     primaries: options.primaries,

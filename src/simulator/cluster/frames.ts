@@ -2,6 +2,7 @@
  * Cluster maintenance push frames (SPEC §3), byte for byte: SMIGRATING `seq slots` and SMIGRATED
  * in its current triplet form `seq [[src, dst, slots], …]` and the two older forms.
  */
+/** Slots and [first, last] ranges. */
 export type SlotList = ReadonlyArray<number | readonly [number, number]>;
 
 function bulk(text: string): string {
@@ -13,10 +14,12 @@ export function slotText(slots: SlotList): string {
   return slots.map((slot) => (typeof slot === 'number' ? String(slot) : slot[0] === slot[1] ? String(slot[0]) : `${slot[0]}-${slot[1]}`)).join(',');
 }
 
+/** `SMIGRATING seq slots`. */
 export function smigratingFrame(seq: number, slots: SlotList): Buffer {
   return Buffer.from(`>3\r\n${bulk('SMIGRATING')}:${seq}\r\n${bulk(slotText(slots))}`);
 }
 
+/** One `[src, dst, slots]` triplet. */
 export interface SlotMoveText {
   source: string;
   destination: string;

@@ -22,6 +22,7 @@ export interface SpawnClusterOptions {
   readyTimeoutMs?: number;
 }
 
+/** One redis-server of a spawned cluster. */
 export interface SpawnedClusterNode {
   readonly index: number;
   readonly process: RedisProcess;
