@@ -64,6 +64,12 @@ test('50 INCR callers through a reshard of a third of the slots and a failover: 
     assert.ok(destination.slots.some(([first, last]) => first <= 3641 && last >= 9101), 'the destination serves the resharded slots');
     const count = (predicate: (event: ClusterEvent) => boolean) => events.filter(predicate).length;
     assert.is(count((event) => event.type === 'cluster.slots.migrated' && event.seq === reshard.smigratedSeq), 2, 'one move per source, applied once');
+    // Events tell the story per node: FAILING_OVER relaxed the old primary, SMIGRATING each reshard source.
+    const relaxedOn = (node: string, source: string) => count((event) => event.type === 'connection.relaxed' && event.node === node && event.source.startsWith(source)) > 0;
+    assert.ok(relaxedOn(sim.endpoints[0] as string, 'FAILING_OVER'), 'the failed-over primary was relaxed');
+    for (const move of reshard.moves) assert.ok(relaxedOn(move.source, 'SMIGRATING'), `${move.source} was relaxed by SMIGRATING`);
+    assert.is(reshard.moves.length, 2);
+    assert.ok(reshard.moves.some((move) => move.source === failover.promoted), 'the promoted replica was one of the sources');
     const refreshes = count((event) => event.type === 'cluster.refreshed');
     console.log(
       `  ${total} INCRs + ${reads} reads, ${reshard.keys} keys over ${9101 - 3641 + 1} slots in ${reshardMs} ms; ` +
