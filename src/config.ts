@@ -67,10 +67,30 @@ export interface MaintClientOptions {
   /** ms; default 5000; > 0. */
   connectTimeout?: number;
   maintNotifications?: MaintNotificationsOptions;
+  /**
+   * Client-side caching (RESP3 only): every connection turns CLIENT TRACKING on in its handshake,
+   * replies of known read-only single-key commands (GET, HGET, …) are kept, the server's
+   * invalidation pushes drop them, and the cache is flushed whenever a socket is swapped or lost.
+   */
+  clientSideCache?: ClientSideCacheOptions;
   /** XState inspection observer, passed through untouched. */
   inspect?: unknown;
   /** Passed through untouched. */
   logger?: unknown;
+}
+
+/** The `clientSideCache` option: client-side caching with server-assisted invalidation (RESP3). */
+export interface ClientSideCacheOptions {
+  /** Entries kept at most (least recently used dropped first), 1..10 000 000; default 10 000. */
+  maxEntries?: number;
+  /** An entry is dropped this long after it was read from the server, in ms; 0 = no limit; default 60 000. */
+  ttlMs?: number;
+}
+
+/** The client-side cache's options after validation. */
+export interface ResolvedCacheConfig {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
 }
 
 /** The maintenance options after validation, with the auto-scaled and derived values resolved. */
@@ -101,6 +121,7 @@ export interface ResolvedClientOptions {
   readonly commandTimeout: number;
   readonly connectTimeout: number;
   readonly maint: ResolvedMaintConfig;
+  readonly clientSideCache?: ResolvedCacheConfig;
   readonly inspect?: unknown;
   readonly logger?: unknown;
 }
@@ -160,7 +181,7 @@ export function autoQueueSize(workers: number, poolSize: number, maxActive?: num
 
 const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
   'url', 'host', 'port', 'username', 'password', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
-  'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger',
+  'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
 ]);
 
 export function resolveClientOptions(options: MaintClientOptions = {}): ResolvedClientOptions {
@@ -186,6 +207,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
   if (protocol === 2 && maint.mode === 'enabled') {
     throw new ConfigError('maintNotifications.mode', 'enabled', 'requires protocol 3 (RESP3); protocol is 2');
   }
+  const clientSideCache = o['clientSideCache'] === undefined ? undefined : resolveCacheConfig(o['clientSideCache'], protocol);
   const username = optionalString(fromUrl('username'), 'username');
   const password = optionalString(fromUrl('password'), 'password');
   if (username !== undefined && password === undefined) throw new ConfigError('password', undefined, 'required when username is set');
@@ -208,8 +230,25 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     commandTimeout: int(or(o['commandTimeout'], 5000), 'commandTimeout', 1, MAX_TIMER_MS),
     connectTimeout: int(or(o['connectTimeout'], 5000), 'connectTimeout', 1, MAX_TIMER_MS),
     maint,
+    ...(clientSideCache === undefined ? {} : { clientSideCache }),
     ...(o['inspect'] === undefined ? {} : { inspect: o['inspect'] }),
     ...(o['logger'] === undefined ? {} : { logger: o['logger'] }),
+  };
+}
+
+const CACHE_KEYS: ReadonlySet<string> = new Set(['maxEntries', 'ttlMs']);
+export const MAX_CACHE_ENTRIES = 10_000_000;
+
+function resolveCacheConfig(value: unknown, protocol: 2 | 3): ResolvedCacheConfig {
+  const o = record(value, 'clientSideCache');
+  for (const key of Object.keys(o)) {
+    if (!CACHE_KEYS.has(key)) refuseUnknownOptions({ [key]: o[key] }, CACHE_KEYS, 'clientSideCache.');
+  }
+  // Invalidations arrive as RESP3 pushes on the connection that read the key (RESP2 would need REDIRECT).
+  if (protocol === 2) throw new ConfigError('clientSideCache', '{…}', 'requires protocol 3 (RESP3); protocol is 2');
+  return {
+    maxEntries: int(or(o['maxEntries'], 10_000), 'clientSideCache.maxEntries', 1, MAX_CACHE_ENTRIES),
+    ttlMs: int(or(o['ttlMs'], 60_000), 'clientSideCache.ttlMs', 0, MAX_TIMER_MS),
   };
 }
 

@@ -21,6 +21,7 @@ export type HitlessErrorCode =
   | 'ERR_MAINT_UNSUPPORTED'
   | 'ERR_HANDOFF'
   | 'ERR_TRANSACTION_ABORTED'
+  | 'ERR_WATCH_INTERRUPTED'
   | 'ERR_CROSSSLOT'
   | 'ERR_CLUSTER_TOPOLOGY';
 
@@ -133,13 +134,18 @@ export class UsageError extends HitlessError {
   }
 }
 
-/** A MULTI/EXEC (or WATCH) could not complete with its guarantees intact; nothing of it was applied unless said. */
+/**
+ * A MULTI/EXEC (or WATCH) could not complete with its guarantees intact; nothing of it was applied unless said.
+ * `ERR_WATCH_INTERRUPTED`: the watched connection was handed off or lost between WATCH and EXEC, so
+ * EXEC was not sent (it would have run unguarded on the new socket); retryable, nothing executed.
+ */
 export class TransactionError extends HitlessError {
-  static readonly codes = ['ERR_TRANSACTION_ABORTED'] as const;
+  static readonly codes = ['ERR_TRANSACTION_ABORTED', 'ERR_WATCH_INTERRUPTED'] as const;
+  declare readonly code: 'ERR_TRANSACTION_ABORTED' | 'ERR_WATCH_INTERRUPTED';
   /** EXEC's replies when it ran (errors in place), so applied commands stay visible; empty when it did not run. */
   readonly replies: readonly unknown[];
-  constructor(message: string, replies: readonly unknown[], cause?: unknown) {
-    super('ERR_TRANSACTION_ABORTED', message, { cause });
+  constructor(message: string, replies: readonly unknown[], cause?: unknown, code: 'ERR_TRANSACTION_ABORTED' | 'ERR_WATCH_INTERRUPTED' = 'ERR_TRANSACTION_ABORTED') {
+    super(code, message, code === 'ERR_WATCH_INTERRUPTED' ? { cause, retryable: true, sent: false } : { cause });
     this.replies = replies;
   }
   override get name(): string {

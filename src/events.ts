@@ -26,6 +26,8 @@ export type LifecycleEvent = { at: number } & (
   | { type: 'notification.invalid'; connectionId: string; endpoint: string; notificationType: MaintenanceNotificationType; reason: string }
   | { type: 'endpoint.support'; endpoint: string; support: MaintSupport; reason?: string }
   | { type: 'pool.resized'; size: number; dedicated: number }
+  /** A blocking command was cut short on the old endpoint (CLIENT UNBLOCK, nothing taken) and issued again on the new socket. */
+  | { type: 'command.carried'; connectionId: string; command: string; from: string; to: string; remainingMs: number }
 );
 
 /** The `type` of a lifecycle event. */

@@ -1,5 +1,7 @@
 export { createMaintClient } from './client/client.js';
 export type { MaintClient, CommandTuple } from './client/client.js';
+export type { Transaction, WatchOptions } from './transactions/watch.js';
+export type { CacheStats } from './cache/client-cache.js';
 export type { ClientState, ConnectionSnapshot, NotificationRecord } from './client/state.js';
 export { resolveMaintConfig } from './config.js';
 export { createMetricsHook } from './maintenance/hooks.js';
@@ -7,6 +9,7 @@ export type { NotificationHook, NotificationContext, NotificationResult, Metrics
 export type {
   MaintClientOptions,
   MaintNotificationsOptions,
+  ClientSideCacheOptions,
   MaintMode,
   EndpointType,
   LogLevel,

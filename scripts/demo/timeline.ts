@@ -69,5 +69,7 @@ export function describeEvent(event: LifecycleEvent): Described | null {
       return { kind: 'endpoint', tone: 'info', tag: null, text: `${event.endpoint}: maintenance notifications ${event.support}${event.reason === undefined ? '' : ` (${event.reason})`}` };
     case 'pool.resized':
       return { kind: 'connection', tone: 'info', tag: null, text: `pool size ${event.size} (+${event.dedicated} dedicated)` };
+    case 'command.carried':
+      return { kind: 'handoff', tone: 'good', tag: null, text: `${event.command} on ${event.connectionId} carried ${event.from} → ${event.to}` };
   }
 }

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
-import { ConnectionError, RedisReplyError, TransactionError, UsageError } from '../errors.js';
+import { ConnectionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ResolvedEndpointType } from '../protocol/handshake.js';
@@ -14,10 +14,14 @@ import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
+import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
+import { execOutcome } from '../transactions/exec-outcome.js';
+import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';
+import { CachedReads } from '../cache/cached-reads.js';
+import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
-/** One command of a `multi()`: its name, then its arguments. */
-export type CommandTuple = [command: string, ...args: RespArgument[]];
+export type { CommandTuple };
 
 /** Test and tooling seams that are not user options. */
 export interface ClientInternals {
@@ -34,6 +38,13 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
   /** MULTI … EXEC on one connection, written back to back. Resolves to EXEC's replies; rejects with TransactionError when any failed. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
+  /**
+   * WATCH `keys` on a leased connection, run `body` there (tx.call / tx.get / tx.multi), UNWATCH if
+   * it ends without EXEC. Fails with TransactionError ERR_TRANSACTION_ABORTED when a watched key
+   * changed, ERR_WATCH_INTERRUPTED when the connection was handed off or lost before EXEC (nothing
+   * executed); `retries` runs `body` again on either.
+   */
+  watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
   readonly events$: Observable<LifecycleEvent>;
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
@@ -41,6 +52,8 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   addNotificationHook(hook: NotificationHook): () => void;
   /** The current state snapshot (what `state$` last emitted, with fresh in-flight counts). */
   state(): ClientState;
+  /** Client-side cache counters (all 0 without the clientSideCache option). */
+  cacheStats(): CacheStats;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
 }
@@ -59,6 +72,7 @@ class Client implements MaintClient {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly pool: Pool;
+  private readonly cache: CachedReads | null;
   private readonly eventsSubject = new Subject<LifecycleEvent>();
   private readonly notificationsSubject = new Subject<NotificationRecord>();
   private readonly stateChanges = new Subject<ClientState>();
@@ -75,6 +89,8 @@ class Client implements MaintClient {
     this.clock = internals.clock ?? systemClock;
     this.logger = createLogger(options.maint.logLevel, options.logger as Partial<Logger> | undefined);
     this.endpointType = this.resolveEndpointType();
+    const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
+    this.cache = cache;
     this.pool = new Pool({
       options,
       clock: this.clock,
@@ -86,6 +102,7 @@ class Client implements MaintClient {
         }
       },
       onChange: () => this.publishState(),
+      ...(cache === null ? {} : { onInvalidate: (keys: RespValue) => cache.invalidate(keys), onTrackingEnded: () => cache.flush() }),
     });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
@@ -119,8 +136,12 @@ class Client implements MaintClient {
     const name = command.toUpperCase();
     const refusal = refusalReason(name, args);
     if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
+    if (this.cache !== null && !binary) {
+      const read = this.cache.read(name, command, args, (pending) => this.pool.send(pending));
+      if (read !== undefined) return read;
+    }
     const blockMs = blockTimeMs(name, args);
-    if (blockMs !== undefined) return this.callBlocking(name, [command, ...args], blockMs, binary);
+    if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
       const pending = new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
       pending.binary = binary;
@@ -130,56 +151,23 @@ class Client implements MaintClient {
 
   async multi(commands: CommandTuple[]): Promise<RespValue[]> {
     if (this.status !== 'ready') throw this.notReadyError('MULTI');
-    if (!Array.isArray(commands) || commands.length === 0) throw new UsageError('ERR_INVALID_ARGUMENT', 'multi() takes a non-empty array of [command, ...args]');
-    for (const tuple of commands) {
-      const [name, ...args] = Array.isArray(tuple) ? tuple : [];
-      if (typeof name !== 'string' || name === '') throw new UsageError('ERR_INVALID_ARGUMENT', 'Each multi() entry must start with a command name');
-      args.forEach((arg, i) => {
-        if (!isRespArgument(arg)) throw invalidArgument(name, i, arg);
-      });
-      const upper = name.toUpperCase();
-      // Inside MULTI the same commands would change the shared connection just as well.
-      const refusal = refusalReason(upper, args);
-      if (refusal !== undefined) throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi(): ${refusal}`);
-    }
-    const now = this.clock.now();
-    const timeout = this.options.commandTimeout;
-    const settled: Array<Promise<{ ok: boolean; value: unknown }>> = [];
-    const pending = [['MULTI'] as CommandTuple, ...commands, ['EXEC'] as CommandTuple].map((tuple) => {
-      let command!: PendingCommand;
-      settled.push(
-        new Promise((resolve) => {
-          command = new PendingCommand(
-            tuple[0].toUpperCase(),
-            encodeCommand(tuple),
-            now,
-            timeout,
-            0,
-            (value) => resolve({ ok: true, value }),
-            (error) => resolve({ ok: false, value: error }),
-          );
-        }),
-      );
-      return command;
-    });
+    validateTuples(commands, 'multi()');
+    const { pending, settled } = transactionBatch(commands, this.clock.now(), this.options.commandTimeout);
     this.pool.sendTogether(pending);
-    const outcomes = await Promise.all(settled);
-    const exec = outcomes[outcomes.length - 1] as { ok: boolean; value: unknown };
-    if (!exec.ok) {
-      const queueError = outcomes.slice(1, -1).find((outcome) => !outcome.ok)?.value as Error | undefined;
-      const cause = exec.value as Error;
-      if (!(cause instanceof RedisReplyError)) throw cause;
-      throw new TransactionError(`Transaction not executed: ${queueError?.message ?? cause.message}`, [], queueError ?? cause);
-    }
-    const replies = exec.value as RespValue[] | null;
-    if (replies === null) throw new TransactionError('Transaction not executed: a watched key changed', []);
-    const failed = replies.find((reply) => reply instanceof RedisReplyError) as RedisReplyError | undefined;
-    if (failed !== undefined) throw new TransactionError(`A command inside the transaction failed: ${failed.message}`, replies, failed);
-    return replies;
+    return execOutcome(await Promise.all(settled));
+  }
+
+  async watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T> {
+    if (this.status !== 'ready') throw this.notReadyError('WATCH');
+    return watch({ clock: this.clock, commandTimeout: this.options.commandTimeout, lease: (ms) => this.pool.lease(ms), release: (c) => this.pool.release(c) }, keys, body, options);
   }
 
   state(): ClientState {
     return snapshotState(this.status, this.pool);
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache?.stats() ?? { hits: 0, misses: 0, invalidations: 0, evictions: 0, size: 0, flushes: 0 };
   }
 
   addNotificationHook(hook: NotificationHook): () => void {
@@ -207,19 +195,6 @@ class Client implements MaintClient {
     } catch (error) {
       await this.close();
       throw error;
-    }
-  }
-
-  private async callBlocking(name: string, args: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
-    const connection = await this.pool.lease(blockMs + this.options.commandTimeout);
-    try {
-      return await new Promise<RespValue>((resolve, reject) => {
-        const command = new PendingCommand(name, encodeCommand(args), this.clock.now(), blockMs + this.options.commandTimeout, blockMs, resolve, reject);
-        command.binary = binary;
-        connection.write(command);
-      });
-    } finally {
-      this.pool.release(connection);
     }
   }
 
@@ -260,8 +235,3 @@ class Client implements MaintClient {
 }
 
 installCommandMethods(Client.prototype);
-
-function invalidArgument(command: string, index: number, value: unknown): UsageError {
-  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
-  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
-}

@@ -45,8 +45,8 @@ const REFUSED: Record<string, string> = {
   MULTI: 'use client.multi([...]) for transactions',
   EXEC: 'use client.multi([...]) for transactions',
   DISCARD: 'use client.multi([...]) for transactions',
-  WATCH: 'WATCH needs a connection of its own; it is not supported on the shared pool yet',
-  UNWATCH: 'WATCH needs a connection of its own; it is not supported on the shared pool yet',
+  WATCH: 'use client.watch(keys, async (tx) => …) (WATCH needs a connection of its own)',
+  UNWATCH: 'use client.watch(keys, async (tx) => …): it UNWATCHes when the callback ends',
   SELECT: 'set the database option instead (every pooled connection must use the same database)',
   SUBSCRIBE: 'pub/sub is not supported by this client yet',
   PSUBSCRIBE: 'pub/sub is not supported by this client yet',
@@ -71,6 +71,7 @@ const CLIENT_SUBCOMMANDS_REFUSED = new Set(['MAINT_NOTIFICATIONS', 'SETNAME', 'T
 export function refusalReason(name: string, args: readonly unknown[]): string | undefined {
   if (name === 'CLIENT') {
     const sub = String(args[0] ?? '').toUpperCase();
+    if (sub === 'TRACKING') return 'CLIENT TRACKING is managed by the client: use the clientSideCache option';
     if (CLIENT_SUBCOMMANDS_REFUSED.has(sub)) {
       return `CLIENT ${sub} changes a shared connection; it is managed by the client`;
     }

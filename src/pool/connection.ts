@@ -16,6 +16,8 @@ export interface ConnectionHost {
   onStateChange(connection: Connection, previous: ConnectionStateValue): void;
   onRoutableChange(connection: Connection): void;
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
+  /** The socket that served this connection's reads stopped being its socket (swap, reconnect, loss, close): its CLIENT TRACKING ended. */
+  onSocketRetired?(connection: Connection): void;
   /** Grace for draining in-flight replies before a socket is closed. */
   readonly closeGraceMs: number;
   readonly clock: Clock;
@@ -41,6 +43,8 @@ export class Connection {
   ref: ActorRefFrom<ConnectionMachine> | null = null;
   /** One-shot observer of the next state change (used while waiting for a dedicated connection). */
   whenChanged: (() => void) | undefined = undefined;
+  /** Set while a blocking command waits on this (leased) connection: a swap cuts it short and it is issued again on the new socket. */
+  carry: { interrupt(old: Pipeline, endpoint: Endpoint, boundMs: number): Promise<void> } | null = null;
 
   constructor(
     readonly id: string,
@@ -98,8 +102,27 @@ export class Connection {
       throw new Error('aborted');
     }
     // A socket replaced by a reconnect may still be answering: let it finish, then QUIT.
-    void this.pipeline?.end(this.host.closeGraceMs);
+    const replaced = this.pipeline;
+    if (replaced !== null && replaced.writable && replaced.inflightCount > 0 && this.carry !== null) {
+      // A reconnect after a failed handoff while a blocking command waits on the old socket. Landed
+      // at the same address: keep the live socket (the pending MOVING is tried again, and carries
+      // the command then). Elsewhere: cut the wait short on the old endpoint, to be issued again here.
+      if (formatEndpoint(opened.endpoint) === formatEndpoint(this.endpoint)) {
+        opened.pipeline.destroy('was not needed: the connection kept its live socket');
+        return { endpoint: formatEndpoint(this.endpoint), maint: opened.maint };
+      }
+      await this.carry.interrupt(replaced, this.endpoint, this.host.closeGraceMs);
+      let timer: unknown;
+      await Promise.race([replaced.drained(), new Promise<void>((resolve) => (timer = this.host.clock.setTimeout(resolve, this.host.closeGraceMs)))]);
+      this.host.clock.clearTimeout(timer);
+      if (signal.aborted) {
+        opened.pipeline.destroy('was on a connection closed while it connected');
+        throw new Error('aborted');
+      }
+    }
+    void replaced?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
+    if (replaced !== null) this.host.onSocketRetired?.(this);
     this.endpoint = opened.endpoint;
     return { endpoint: formatEndpoint(opened.endpoint), maint: opened.maint };
   }
@@ -109,6 +132,7 @@ export class Connection {
     this.discardStaged();
     const pipeline = this.pipeline;
     this.pipeline = null;
+    if (pipeline !== null) this.host.onSocketRetired?.(this);
     await pipeline?.end(this.host.closeGraceMs);
   }
 
@@ -133,9 +157,15 @@ export class Connection {
     this.draining = true;
     this.host.onRoutableChange(this);
     try {
-      if (old !== null && old.inflightCount > 0 && boundMs > 0) {
+      const until = clock.now() + boundMs;
+      // Client ids are per server: a move to the same address (endpoint type none, DNS re-pointed)
+      // cannot tell which server a CLIENT UNBLOCK would reach, so the wait is only drained there.
+      const sameAddress = this.staged !== null && formatEndpoint(this.staged.endpoint) === formatEndpoint(this.endpoint);
+      if (old !== null && old.inflightCount > 0 && this.carry !== null && !sameAddress) await this.carry.interrupt(old, this.endpoint, boundMs);
+      const left = until - clock.now();
+      if (old !== null && old.inflightCount > 0 && left > 0) {
         let timer: unknown;
-        await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, boundMs)))]);
+        await Promise.race([old.drained(), new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, left)))]);
         clock.clearTimeout(timer);
       }
       const staged = this.staged;
@@ -148,6 +178,7 @@ export class Connection {
       }
       this.pipeline = staged.pipeline;
       this.endpoint = staged.endpoint;
+      this.host.onSocketRetired?.(this);
       if (this.relaxedTimeout > 0) staged.pipeline.relax(this.relaxedTimeout);
     } finally {
       this.draining = false;
@@ -188,6 +219,7 @@ export class Connection {
         this.discardStaged();
         this.pipeline?.destroy('lost its connection (internal error)');
         this.pipeline = null;
+        this.host.onSocketRetired?.(this);
         this.host.onStateChange(this, previous);
       },
     });
@@ -200,6 +232,7 @@ export class Connection {
   /** A pipeline's socket closed unexpectedly; only the current socket's loss matters to the machine. */
   onLost(pipeline: Pipeline, reason: string): void {
     if (pipeline !== this.pipeline) return;
+    this.host.onSocketRetired?.(this);
     this.host.onRoutableChange(this);
     this.ref?.send({ type: 'socket.lost', reason });
   }

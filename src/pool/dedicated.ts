@@ -1,6 +1,11 @@
 import { ConnectionError, TimeoutError } from '../errors.js';
+import type { EmitEvent } from '../events.js';
+import type { Endpoint } from '../protocol/endpoint.js';
+import type { RespArgument, RespValue } from '../protocol/types.js';
 import { timerDelay, type Clock } from '../transport/clock.js';
+import { callBlocking, type BlockingHost } from './blocking-call.js';
 import type { Connection } from './connection.js';
+import type { UnblockResult } from './unblock.js';
 
 export interface DedicatedHost {
   clock: Clock;
@@ -10,6 +15,10 @@ export interface DedicatedHost {
   lastError(connection: Connection): Error | undefined;
   /** How many dedicated connections may be open at once (maxActive − poolSize, or Infinity). */
   capacity: number;
+  commandTimeout: number;
+  emit: EmitEvent;
+  /** CLIENT UNBLOCK <id> ERROR at `endpoint` over another connection (see unblock.ts). */
+  unblock(endpoint: Endpoint, clientId: number, timeoutMs: number): Promise<UnblockResult>;
 }
 
 /** An idle dedicated connection is closed after this long. */
@@ -22,7 +31,7 @@ interface Waiter {
 }
 
 /**
- * Connections lent to one caller at a time (blocking commands), apart from the multiplexed
+ * Connections lent to one caller at a time (blocking commands, WATCH), apart from the multiplexed
  * pool: reused while idle, closed after DEDICATED_IDLE_MS unused, and never more than
  * `capacity` at once — a caller beyond that waits for one to be given back, within its deadline.
  */
@@ -31,8 +40,24 @@ export class DedicatedConnections {
   private readonly waiters: Waiter[] = [];
   private open = 0;
   private closed = false;
+  private readonly blocking: BlockingHost;
 
-  constructor(private readonly host: DedicatedHost) {}
+  constructor(private readonly host: DedicatedHost) {
+    this.blocking = {
+      clock: host.clock,
+      commandTimeout: host.commandTimeout,
+      lease: (ms) => this.lease(ms),
+      release: (connection) => this.release(connection),
+      unblock: (endpoint, id, ms) => host.unblock(endpoint, id, ms),
+      emit: host.emit,
+      unblockAllowed: undefined,
+    };
+  }
+
+  /** A blocking command on a leased connection, carried across handoffs (see blocking-call.ts). `tuple` includes the name. */
+  call(tuple: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
+    return callBlocking(this.blocking, tuple, blockMs, binary);
+  }
 
   async lease(timeoutMs: number): Promise<Connection> {
     if (this.closed) throw closedError();

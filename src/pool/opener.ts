@@ -58,6 +58,7 @@ export class ConnectionOpener {
           libName: LIB_NAME,
           libVersion: VERSION,
           maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
+          tracking: options.clientSideCache !== undefined,
         },
         handlers: {
           onPush: (frame) => connection.onPush(frame),

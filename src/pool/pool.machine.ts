@@ -16,6 +16,8 @@ export interface PoolContext extends PoolInput {
   /** Child actors that failed (an unexpected exception inside a machine), by id, with the error text. */
   crashed: Record<string, string>;
   idleWorkers: string[];
+  /** Workers started so far: they start with the first handoffs that need them, up to `workers`, and then stay. */
+  startedWorkers: number;
   /** Worker id → the connection it is moving. */
   busyWorkers: Record<string, string>;
   /** Handoffs waiting for a worker, oldest first (at most `queueSize`). */
@@ -58,7 +60,7 @@ export const poolMachine = setup({
   },
 }).createMachine({
   id: 'pool',
-  context: ({ input }) => ({ ...input, connectionIds: [], crashed: {}, idleWorkers: [], busyWorkers: {}, queue: [], overflow: [] }),
+  context: ({ input }) => ({ ...input, connectionIds: [], crashed: {}, idleWorkers: [], startedWorkers: 0, busyWorkers: {}, queue: [], overflow: [] }),
   initial: 'running',
   on: {
     '*': {
@@ -89,13 +91,6 @@ export const poolMachine = setup({
   },
   states: {
     running: {
-      entry: enqueueActions(({ context, enqueue }) => {
-        const ids = Array.from({ length: context.workers }, (_, i) => `worker-${i + 1}`);
-        for (const id of ids) {
-          enqueue.spawnChild('worker', { id, input: { id, maxAttempts: context.maxHandoffAttempts, handoffTimeoutMs: context.handoffTimeoutMs } });
-        }
-        enqueue.assign({ idleWorkers: ids });
-      }),
       on: {
         'connection.spawn': {
           actions: [
@@ -110,7 +105,13 @@ export const poolMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             const { queue, overflow, overflowed } = enqueueHandoff(context, event.job);
             enqueue({ type: 'handoffQueued', params: { job: event.job, overflow: overflowed } });
-            enqueue.assign({ queue, overflow });
+            // A client that is never moved spawns no worker (each is an actor: memory and start-up).
+            const needed = Math.min(context.workers - context.startedWorkers, queue.length - context.idleWorkers.length);
+            const ids = Array.from({ length: Math.max(0, needed) }, (_, i) => `worker-${context.startedWorkers + i + 1}`);
+            for (const id of ids) {
+              enqueue.spawnChild('worker', { id, input: { id, maxAttempts: context.maxHandoffAttempts, handoffTimeoutMs: context.handoffTimeoutMs } });
+            }
+            enqueue.assign({ queue, overflow, idleWorkers: [...context.idleWorkers, ...ids], startedWorkers: context.startedWorkers + ids.length });
             if (overflowed) {
               enqueue.raise({ type: 'overflow.expire', connectionId: event.job.connectionId }, { delay: context.handoffTimeoutMs, id: `overflow:${event.job.connectionId}` });
             }

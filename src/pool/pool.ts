@@ -9,7 +9,7 @@ import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
-import type { RespValue } from '../protocol/types.js';
+import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
@@ -19,6 +19,8 @@ import { ConnectionOpener } from './opener.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
 import { Router } from './router.js';
+import { unblockClient } from './unblock.js';
+import { isInvalidation } from '../cache/invalidation.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -28,6 +30,9 @@ export interface PoolDependencies {
   onNotification(connection: Connection, notification: MaintenanceNotification): void;
   /** Called whenever a connection changes state (for state snapshots). */
   onChange(): void;
+  /** Client-side caching: an `invalidate` push, and a pooled socket whose tracking ended. */
+  onInvalidate?(keys: RespValue): void;
+  onTrackingEnded?(): void;
 }
 
 /**
@@ -70,6 +75,9 @@ export class Pool implements ConnectionHost {
       stop: (connection) => this.stopConnection(connection),
       lastError: (connection) => this.opener.lastErrors.get(connection.id),
       capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
+      commandTimeout: options.commandTimeout,
+      emit: deps.emit,
+      unblock: (endpoint, id, ms) => unblockClient(options, clock, endpoint, id, ms),
     });
     this.maintenance = new MaintenanceHandler({
       config: options.maint,
@@ -182,6 +190,12 @@ export class Pool implements ConnectionHost {
     this.dedicated.release(connection);
   }
 
+  /** A blocking command on a dedicated connection, carried across handoffs. */
+  callBlocking(tuple: RespArgument[], blockMs: number, binary: boolean): Promise<RespValue> {
+    if (this.closing) return Promise.reject(closedError(String(tuple[0])));
+    return this.dedicated.call(tuple, blockMs, binary);
+  }
+
   /** Stops new work, fails parked commands, drains in-flight replies and closes every socket. */
   async close(): Promise<void> {
     if (this.closing) return this.whenClosed();
@@ -216,7 +230,13 @@ export class Pool implements ConnectionHost {
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
+    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
+    if (isInvalidation(frame)) return this.deps.onInvalidate?.(frame[1] ?? null);
     this.maintenance.push(connection, frame);
+  }
+
+  onSocketRetired(connection: Connection): void {
+    if (!connection.dedicated) this.deps.onTrackingEnded?.();
   }
 
 

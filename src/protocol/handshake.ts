@@ -14,9 +14,11 @@ export interface HandshakeSpec {
   libVersion: string;
   /** Whether to send CLIENT MAINT_NOTIFICATIONS: mode ≠ disabled, RESP3, and the endpoint not known to reject it. */
   maintOptIn: false | { mode: 'enabled' | 'auto'; endpointType: ResolvedEndpointType };
+  /** CLIENT TRACKING ON (client-side caching, RESP3 default mode): before the connection serves a read. */
+  tracking?: boolean;
 }
 
-export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'maint' | 'lib-name' | 'lib-ver';
+export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'tracking' | 'maint' | 'lib-name' | 'lib-ver';
 
 export interface HandshakeStep {
   role: HandshakeRole;
@@ -27,7 +29,8 @@ export interface HandshakeStep {
 export type HandshakeReply = { ok: true; value: RespValue } | { ok: false; message: string };
 
 export type HandshakeOutcome =
-  | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string }
+  /** `clientId`: the server's id of this connection, from the HELLO reply (for CLIENT UNBLOCK). */
+  | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string; clientId?: number }
   /** HELLO is unknown to this server: run `steps` (RESP2 AUTH/SELECT/SETNAME) next, then interpret again. */
   | { kind: 'fallback'; steps: HandshakeStep[] }
   | { kind: 'failed'; code: 'ERR_HANDSHAKE' | 'ERR_MAINT_UNSUPPORTED'; message: string };
@@ -47,6 +50,7 @@ export function handshakeSteps(spec: HandshakeSpec): HandshakeStep[] {
     steps.push(...resp2Steps(spec).filter((step) => step.role !== 'select'));
   }
   if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
+  if (spec.protocol === 3 && spec.tracking === true) steps.push({ role: 'tracking', args: ['CLIENT', 'TRACKING', 'ON'] });
   if (spec.protocol === 3 && spec.maintOptIn !== false) {
     steps.push({ role: 'maint', args: ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', spec.maintOptIn.endpointType] });
   }
@@ -77,22 +81,25 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
       return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${hello.message}` };
     }
+    if (spec.tracking === true) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Client-side caching needs RESP3 (invalidation pushes), but HELLO 3 failed: ${hello.message}` };
     return { kind: 'fallback', steps: resp2Steps(spec) };
   }
-  for (const role of ['auth', 'select', 'setname'] as const) {
+  for (const role of ['auth', 'select', 'setname', 'tracking'] as const) {
     const reply = replyOf(role);
     if (reply !== undefined && !reply.ok) {
       return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `${role.toUpperCase()} failed during the handshake: ${reply.message}` };
     }
   }
   const protocol = fallbackDone || spec.protocol === 2 ? 2 : 3;
+  const helloId = hello?.ok === true && typeof hello.value === 'object' && hello.value !== null ? (hello.value as Record<string, unknown>)['id'] : undefined;
+  const id = typeof helloId === 'number' ? { clientId: helloId } : {};
   const maint = replyOf('maint');
-  if (maint === undefined) return { kind: 'ready', protocol, maint: 'unknown' };
-  if (maint.ok) return { kind: 'ready', protocol, maint: 'supported' };
+  if (maint === undefined) return { kind: 'ready', protocol, maint: 'unknown', ...id };
+  if (maint.ok) return { kind: 'ready', protocol, maint: 'supported', ...id };
   if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
     return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `The server rejected CLIENT MAINT_NOTIFICATIONS: ${maint.message}` };
   }
-  return { kind: 'ready', protocol, maint: 'unsupported', maintRejection: maint.message };
+  return { kind: 'ready', protocol, maint: 'unsupported', maintRejection: maint.message, ...id };
 }
 
 function isAuthFailure(message: string): boolean {

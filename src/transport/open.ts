@@ -45,6 +45,7 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
     if (outcome.kind === 'failed') throw new ConnectionError(outcome.code, `${outcome.message} (${target})`);
     if (outcome.kind === 'fallback') throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} did not settle`);
     if (options.dial.signal?.aborted) throw new ConnectionError('ERR_CONNECT', `Connecting to ${target} was aborted`, { retryable: true });
+    if (outcome.clientId !== undefined) pipeline.clientId = outcome.clientId;
     const opened: OpenedConnection = { pipeline, maint: outcome.maint };
     if (outcome.maintRejection !== undefined) opened.maintRejection = outcome.maintRejection;
     return opened;

@@ -28,6 +28,8 @@ export class Pipeline {
   private timerAt = Infinity;
   private drainWaiters: Array<() => void> | null = null;
   private state: 'open' | 'ending' | 'closed' = 'open';
+  /** The server's id of this connection (from HELLO 3), for CLIENT UNBLOCK from another connection. */
+  clientId: number | undefined = undefined;
 
   constructor(
     private readonly socket: Socket,

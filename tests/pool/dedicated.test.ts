@@ -24,6 +24,9 @@ function setup(capacity = Infinity) {
       (connection as unknown as Fake).state = 'closed';
     },
     lastError: () => new ConnectionError('ERR_CONNECT', 'refused', { retryable: true }),
+    commandTimeout: 1000,
+    emit: () => {},
+    unblock: async () => 'failed' as const,
   });
   const becomeReady = (fake: Fake) => {
     fake.ready = true;
