@@ -17,7 +17,8 @@ import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { ClusterCommand } from './cluster-command.js';
 import type { ClusterEvent, ClusterEventInit } from './state.js';
-import { clusterBlocking, clusterMulti, type ExclusiveContext } from './exclusive.js';
+import { clusterBlocking, clusterMulti, clusterWatch, type ExclusiveContext } from './exclusive.js';
+import type { Transaction, WatchOptions } from '../transactions/watch.js';
 import { ClusterMaintenance } from './maintenance.js';
 import { nodeCaller } from './node-caller.js';
 import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
@@ -35,6 +36,8 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
   /** MULTI … EXEC on the owner of the commands' one slot; keys in several slots: UsageError ERR_CROSSSLOT. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
+  /** `client.watch()` on a connection of the keys' owner; the keys must share one slot (else UsageError ERR_CROSSSLOT). */
+  watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -157,6 +160,13 @@ class Cluster implements MaintCluster {
       if (own !== KEYLESS) slot = own;
     }
     return clusterMulti(this.exclusive, commands, slot);
+  }
+
+  async watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T> {
+    if (this.status !== 'ready') throw this.notReadyError('WATCH');
+    const slot = Array.isArray(keys) && keys.every((key) => isRespArgument(key)) ? commandSlot('WATCH', keys) : KEYLESS;
+    if (slot === CROSSSLOT) throw crossSlot('WATCH');
+    return clusterWatch(this.exclusive, keys, slot, body, options);
   }
 
   /** SCAN walks every primary in turn (a slot that moves during the walk may be missed or repeated). */

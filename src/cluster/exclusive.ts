@@ -14,6 +14,7 @@ import { PendingCommand } from '../transport/command.js';
 import type { ClusterNode } from './node.js';
 import { redirectOf, retryDelay } from './redirect.js';
 import type { ClusterRouter } from './router.js';
+import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';
 
 export interface ExclusiveContext {
   router: ClusterRouter;
@@ -125,3 +126,33 @@ export async function clusterBlocking(context: ExclusiveContext, args: RespArgum
 }
 
 function ignore(): void {}
+
+/**
+ * WATCH … MULTI … EXEC on a connection of the watched keys' owner (src/transactions/watch.ts does
+ * the work). A MOVED answering WATCH itself (nothing ran) follows the slot; redirects met inside
+ * the callback reach it as errors.
+ */
+export async function clusterWatch<T>(context: ExclusiveContext, keys: readonly RespArgument[], slot: number, body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T> {
+  const start = context.clock.now();
+  let node = context.router.ownerOf(slot);
+  for (let attempt = 0; ; attempt++) {
+    if (node === undefined) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `WATCH was not sent: no node serves slot ${slot}`, { retryable: true });
+    const owner = node;
+    let watched = false;
+    try {
+      return await watch(
+        { clock: context.clock, commandTimeout: context.commandTimeout, lease: (ms) => owner.pool.lease(ms), release: (connection) => owner.pool.release(connection) },
+        keys,
+        (tx) => {
+          watched = true;
+          return body(tx);
+        },
+        options,
+      );
+    } catch (error) {
+      const next = watched ? null : await follow(context, 'WATCH', error, owner, slot, start + context.commandTimeout, attempt);
+      if (next === null || next.asking) throw error;
+      node = next.node;
+    }
+  }
+}

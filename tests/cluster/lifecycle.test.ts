@@ -111,6 +111,28 @@ test('MOVED for a MULTI and for a blocking command: both follow the slot to its 
   }
 });
 
+test('watch on the keys’ owner: a guarded transaction, CROSSSLOT refused, a MOVED on WATCH followed', async () => {
+  const client = createMaintCluster({ rootNodes: [root()], poolSize: 1, refreshInterval: 0 });
+  try {
+    assert.is(((await rejection(client.watch(['{w}:a'], async () => 1))) as ConnectionError).code, 'ERR_NOT_CONNECTED');
+    await client.connect();
+    await client.set('{w}:a', '1');
+    const replies = await client.watch(['{w}:a', '{w}:b'], async (tx) => {
+      const value = Number(await tx.get('{w}:a'));
+      return tx.multi([['SET', '{w}:a', String(value + 1)]]);
+    });
+    assert.equal(replies, ['OK']);
+    assert.is(await client.get('{w}:a'), '2');
+    assert.is(((await rejection(client.watch(['{w}:a', '{x}:b'], async () => 1))) as UsageError).code, 'ERR_CROSSSLOT');
+    assert.is(((await rejection(client.watch([] as never, async () => 1))) as UsageError).code, 'ERR_INVALID_ARGUMENT');
+    const slot = keySlot('{w2}');
+    await moveEmptySlot(slot, cluster.primaries.find((node) => node !== ownerOf(slot))!);
+    assert.equal(await client.watch(['{w2}:a'], (tx) => tx.multi([['INCR', '{w2}:a']])), [1]);
+  } finally {
+    await client.close();
+  }
+});
+
 test('no node serves a slot (cluster down): the command is retried within its deadline, then fails', async () => {
   const client = createMaintCluster({ rootNodes: [root()], poolSize: 1, refreshInterval: 0, commandTimeout: 300 });
   try {
