@@ -165,6 +165,8 @@ export class ClusterRouter implements RedirectHandler {
         if (!node.reachable) await node.start();
         const { shards, via } = await discover(node, clock, timeoutMs);
         if (this.closed) return;
+        // A node that knows no slot (just started, or reset) must not empty the map: ask another.
+        if (shards.length === 0) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `${node.key} knows no slot owner`, { retryable: true });
         const { changedSlots, orphans } = this.table.apply(shards);
         for (const primary of this.table.primaries) void primary.start().catch(() => undefined);
         for (const orphan of orphans) this.retire(orphan, 'not a primary in the topology');

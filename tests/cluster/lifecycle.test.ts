@@ -5,6 +5,7 @@ import { keySlot } from '../../src/cluster/slot.js';
 import { freePort } from '../../src/simulator/redis-process.js';
 import { startCluster, type LocalCluster, type LocalClusterNode } from '../helpers/cluster.js';
 import { openHandles } from '../helpers/client.js';
+import { startRedis } from '../helpers/redis.js';
 
 let cluster: LocalCluster;
 test.before(async () => {
@@ -64,6 +65,19 @@ test('no root node answers: connect rejects typed and the client closes, leaving
     assert.ok(openHandles().sockets <= before, 'no socket left open');
   } finally {
     await client.close();
+  }
+});
+
+test('a root node that knows no slot (a lone cluster-enabled server) does not make a map: connect fails typed', async () => {
+  const lone = await startRedis({ args: ['--cluster-enabled', 'yes'] });
+  const client = createMaintCluster({ rootNodes: [{ host: lone.host, port: lone.port }], poolSize: 1 });
+  try {
+    const error = await rejection(client.connect());
+    assert.is((error as ConnectionError).code, 'ERR_CLUSTER_TOPOLOGY');
+    assert.match(error.message, /knows no slot owner/);
+  } finally {
+    await client.close();
+    await lone.stop();
   }
 });
 
