@@ -94,11 +94,11 @@ class Cluster implements MaintCluster {
         if (this.notificationsSubject.observed) {
           this.notificationsSubject.next({ node: node.key, connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() });
         }
-        this.maintenance.handle(node, notification);
       },
+      onHandled: (node, notification) => this.maintenance.handle(node, notification),
       onChange: () => this.publishState(),
     });
-    this.maintenance = new ClusterMaintenance(this.router, options.node.maint, this.clock, (event) => this.emit(event));
+    this.maintenance = new ClusterMaintenance(this.router, this.clock, (event) => this.emit(event));
     this.exclusive = { router: this.router, clock: this.clock, commandTimeout: this.timeout, maxRedirections: options.maxRedirections };
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();

@@ -5,7 +5,6 @@
  * once (its destination may be a node never seen) and schedules one refresh to verify; MOVING and
  * FAILED_OVER schedule one refresh (the promoted replica is found by refresh, not by errors).
  */
-import type { ResolvedMaintConfig } from '../config.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { Clock } from '../transport/clock.js';
@@ -19,15 +18,14 @@ export class ClusterMaintenance {
 
   constructor(
     private readonly router: ClusterRouter,
-    private readonly config: ResolvedMaintConfig,
     clock: Clock,
     private readonly emit: (event: ClusterEventInit) => void,
   ) {
     this.seen = new RecentlySeen(clock);
   }
 
+  /** Called once the node's pool handled it (never when a hook vetoed it, nor with notifications disabled). */
   handle(node: ClusterNode, notification: MaintenanceNotification): void {
-    if (this.config.mode === 'disabled') return;
     switch (notification.type) {
       case 'SMIGRATED':
         if (!this.seen.firstTime(`SMIGRATED:${notification.seq}`)) return;

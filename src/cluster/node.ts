@@ -22,6 +22,8 @@ export interface ClusterNodeDependencies {
   hooks: readonly NotificationHook[];
   emit(node: ClusterNode, event: EventInit): void;
   onNotification(node: ClusterNode, connection: Connection, notification: MaintenanceNotification): void;
+  /** A notification the node's pool handled (hooks ran, none vetoed it): the cluster-wide effects. */
+  onHandled(node: ClusterNode, notification: MaintenanceNotification): void;
   onChange(): void;
 }
 
@@ -45,6 +47,12 @@ export class ClusterNode {
       emit: (event) => deps.emit(this, event),
       onNotification: (connection, notification) => deps.onNotification(this, connection, notification),
       onChange: deps.onChange,
+    });
+    // First in line, so its postHook sees what the user's hooks made of the notification.
+    this.pool.addNotificationHook({
+      postHook: (_context, notification, result) => {
+        if (result.outcome !== 'vetoed') deps.onHandled(this, notification);
+      },
     });
     for (const hook of deps.hooks) this.addNotificationHook(hook);
   }

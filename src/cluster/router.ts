@@ -32,6 +32,7 @@ export interface ClusterRouterDependencies {
   emit(event: ClusterEventInit): void;
   emitNode(node: ClusterNode, event: EventInit): void;
   onNotification(node: ClusterNode, connection: Connection, notification: MaintenanceNotification): void;
+  onHandled(node: ClusterNode, notification: MaintenanceNotification): void;
   onChange(): void;
 }
 
@@ -194,6 +195,7 @@ export class ClusterRouter implements RedirectHandler {
         if (event.type === 'connection.reconnecting' && !from.retired && !this.closed) this.refresher.request(`node ${from.key} lost`);
       },
       onNotification: deps.onNotification,
+      onHandled: deps.onHandled,
       onChange: deps.onChange,
     });
     deps.emit({ type: 'cluster.node.added', node: node.key, id: node.id });

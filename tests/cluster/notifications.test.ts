@@ -102,6 +102,21 @@ test('an SMIGRATED naming a node never seen creates it at once; the refresh it s
   assert.is(await client.get('{n5}:k'), 'kept');
 });
 
+test('a hook that vetoes SMIGRATED keeps the cluster from acting on it', async () => {
+  const remove = client.addNotificationHook({ preHook: (_context, notification) => (notification.type === 'SMIGRATED' ? false : undefined) });
+  try {
+    const slot = keySlot('{n6}');
+    const owner = ownerOf(slot);
+    sim.inject(smigratedFrame(8100, [{ source: owner!, destination: `127.0.0.1:${await freePort()}`, slots: [slot] }]));
+    await until(() => notifications.some((record) => record.notification.type === 'SMIGRATED' && record.notification.seq === 8100), 2000, 'the SMIGRATED to arrive');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.not.ok(events.some((event) => event.type === 'cluster.slots.migrated' && event.seq === 8100));
+    assert.is(ownerOf(slot), owner);
+  } finally {
+    remove();
+  }
+});
+
 test('SMIGRATED lost: MOVED still finds the slot, and the backstop ends the relaxation', async () => {
   const short = createMaintCluster({ rootNodes: [sim.endpoints[1] as string], poolSize: 1, refreshInterval: 0, maintNotifications: { relaxedTimeout: 150 } });
   const seen: ClusterEvent[] = [];

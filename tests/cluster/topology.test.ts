@@ -84,7 +84,7 @@ test('a router with no map yet refuses a command typed (no node serves its slot)
   const { ClusterCommand } = await import('../../src/cluster/cluster-command.js');
   const { resolveClusterOptions } = await import('../../src/cluster/options.js');
   const { createLogger } = await import('../../src/log.js');
-  const router = new ClusterRouter({ options: resolveClusterOptions({ rootNodes: ['127.0.0.1:1'] }), clock: new SimulatedClock(), logger: createLogger('error'), emit: () => {}, emitNode: () => {}, onNotification: () => {}, onChange: () => {} });
+  const router = new ClusterRouter({ options: resolveClusterOptions({ rootNodes: ['127.0.0.1:1'] }), clock: new SimulatedClock(), logger: createLogger('error'), emit: () => {}, emitNode: () => {}, onNotification: () => {}, onHandled: () => {}, onChange: () => {} });
   const error = await new Promise<Error>((resolve) => router.send(new ClusterCommand(router, ['GET', 'k'], 1, 'GET', 0, 1000, () => resolve(new Error('resolved')), resolve)));
   assert.is((error as { code?: string }).code, 'ERR_CLUSTER_TOPOLOGY');
   await router.close();
