@@ -4,6 +4,7 @@ import { createMaintCluster, type ClusterEvent, type ClusterNotificationRecord, 
 import { createClusterSimulator, type MaintClusterSimulator } from '../../src/simulator/cluster/cluster-simulator.js';
 import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame } from '../../src/simulator/cluster/frames.js';
 import { freePort } from '../../src/simulator/redis-process.js';
+import { movingFrame } from '../../src/simulator/push-frames.js';
 import { keySlot } from '../../src/cluster/slot.js';
 import { until } from '../helpers/client.js';
 
@@ -115,6 +116,20 @@ test('a hook that vetoes SMIGRATED keeps the cluster from acting on it', async (
   } finally {
     remove();
   }
+});
+
+test('MOVING on a node: its connections hand off (to the address given) and the cluster schedules one refresh', async () => {
+  const node = sim.nodes[2]!;
+  const port = Number(node.endpoint.slice(node.endpoint.lastIndexOf(':') + 1));
+  const before = refreshes('MOVING');
+  sim.inject(movingFrame(9100, 2, port, 'internal-ip'), [node]);
+  await until(() => refreshes('MOVING') === before + 1, 3000, 'the MOVING refresh');
+  await until(() => events.filter((event) => event.type === 'handoff.succeeded' && event.node === node.endpoint).length === 2, 5000, 'both connections handed off');
+  const [first, last] = client.state().nodes.find((n) => n.node === node.endpoint)!.slots[0]!;
+  const key = Array.from({ length: 100 }, (_, i) => `mv:${i}`).find((k) => keySlot(k) >= first && keySlot(k) <= last)!;
+  assert.is(await client.set(key, 'after'), 'OK');
+  assert.is(await sim.command(node, 'GET', key), 'after', 'served by the node that moved');
+  assert.is(refreshes('MOVING'), before + 1, 'one refresh for both connections');
 });
 
 test('SMIGRATED lost: MOVED still finds the slot, and the backstop ends the relaxation', async () => {
