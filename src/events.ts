@@ -26,6 +26,15 @@ export type LifecycleEvent = { at: number } & (
   | { type: 'notification.invalid'; connectionId: string; endpoint: string; notificationType: MaintenanceNotificationType; reason: string }
   | { type: 'endpoint.support'; endpoint: string; support: MaintSupport; reason?: string }
   | { type: 'pool.resized'; size: number; dedicated: number }
+  /** The subscriber socket is open and subscribed (first time, or again after a loss). */
+  | { type: 'pubsub.connected'; endpoint: string }
+  /** The subscriber socket closed unannounced; messages published until `pubsub.resubscribed` are not received. */
+  | { type: 'pubsub.lost'; endpoint: string; reason: string }
+  /** Subscribed again after a loss: messages published during `downtimeMs` are gone (Redis pub/sub keeps none). */
+  | { type: 'pubsub.resubscribed'; endpoint: string; downtimeMs: number; channels: number; patterns: number; shardChannels: number }
+  /** A MOVING carried the subscriptions to a new socket; `exact`: the fence cut over with no loss and no duplicate. */
+  | { type: 'pubsub.moved'; from: string; to: string; seq: number; exact: boolean; durationMs: number; reason?: string }
+  | { type: 'pubsub.moveFailed'; to: string; seq: number; reason: string }
 );
 
 export type LifecycleEventType = LifecycleEvent['type'];

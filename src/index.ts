@@ -1,5 +1,6 @@
 export { createMaintClient } from './client/client.js';
 export type { MaintClient, CommandTuple } from './client/client.js';
+export type { PubSubMessage, PubSubListener, SubscribeOptions } from './pubsub/types.js';
 export type { ClientState, ConnectionSnapshot, NotificationRecord } from './client/state.js';
 export { resolveMaintConfig } from './config.js';
 export { createMetricsHook } from './maintenance/hooks.js';

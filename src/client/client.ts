@@ -11,6 +11,9 @@ import { PendingCommand } from '../transport/command.js';
 import { resolveEndpointType } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
+import { PubSub } from '../pubsub/pubsub.js';
+import { pubsubSession } from '../pubsub/session-options.js';
+import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 
@@ -35,6 +38,22 @@ export interface MaintClient {
   incr(key: RespArgument): Promise<number>;
   /** MULTI … EXEC on one connection, written back to back. Resolves to EXEC's replies; rejects with TransactionError when any failed. */
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
+  /** Messages on these channels (SUBSCRIBE with the first subscriber of a name, UNSUBSCRIBE with its last); carried through handoffs exactly once. */
+  subscribe$(...channels: string[]): Observable<PubSubMessage>;
+  /** Like `subscribe$`, with `message` as a Buffer. */
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage>;
+  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
+  subscribe(channels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  psubscribe(patterns: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** PUBLISH through the pool; resolves to the number of receivers on that server. */
+  publish(channel: RespArgument, message: RespArgument): Promise<number>;
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number>;
   readonly events$: Observable<LifecycleEvent>;
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
@@ -56,6 +75,7 @@ class Client implements MaintClient {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly pool: Pool;
+  private readonly pubsub: PubSub;
   private readonly eventsSubject = new Subject<LifecycleEvent>();
   private readonly notificationsSubject = new Subject<NotificationRecord>();
   private readonly stateChanges = new Subject<ClientState>();
@@ -83,6 +103,10 @@ class Client implements MaintClient {
         }
       },
       onChange: () => this.publishState(),
+    });
+    this.pubsub = new PubSub({
+      unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
+      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
     });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
@@ -195,6 +219,42 @@ class Client implements MaintClient {
     return replies;
   }
 
+  subscribe$(...channels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('channel', channels, false);
+  }
+
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
+    return this.pubsub.observe('channel', channels, true);
+  }
+
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('pattern', patterns, false);
+  }
+
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('shard', shardChannels, false);
+  }
+
+  subscribe(channels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('channel', channels, listener, options);
+  }
+
+  psubscribe(patterns: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('pattern', patterns, listener, options);
+  }
+
+  ssubscribe(shardChannels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('shard', shardChannels, listener, options);
+  }
+
+  publish(channel: RespArgument, message: RespArgument): Promise<number> {
+    return this.call('PUBLISH', channel, message) as Promise<number>;
+  }
+
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number> {
+    return this.call('SPUBLISH', shardChannel, message) as Promise<number>;
+  }
+
   state(): ClientState {
     return snapshotState(this.status, this.pool);
   }
@@ -242,6 +302,7 @@ class Client implements MaintClient {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    await this.pubsub.close();
     await this.pool.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();

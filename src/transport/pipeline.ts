@@ -10,6 +10,8 @@ export interface PipelineHandlers {
   onPush(frame: RespValue[]): void;
   /** The socket closed without `end()`/`destroy()` being asked for (peer closed, network error, bad bytes). */
   onLost(error: ConnectionError, pipeline: Pipeline): void;
+  /** Decode push frames' bulk strings as Buffers (subscriber sockets). */
+  pushBuffers?: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export class Pipeline {
       onErrorReply: (error) => this.settleHead(null, error),
       onPush: (frame) => this.handlers.onPush(frame),
       wantsBuffers: () => this.inflight.peek()?.binary === true,
+      pushBuffers: handlers.pushBuffers === true,
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {
