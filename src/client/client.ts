@@ -12,7 +12,7 @@ import { resolveEndpointType } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { PubSub } from '../pubsub/pubsub.js';
-import { pubsubSession } from '../pubsub/session-options.js';
+import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
@@ -105,7 +105,7 @@ class Client implements MaintClient {
       onChange: () => this.publishState(),
     });
     this.pubsub = new PubSub({
-      unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
+      unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
       session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
     });
     this.events$ = this.eventsSubject.asObservable();

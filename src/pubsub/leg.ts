@@ -110,7 +110,10 @@ export class SubscriberLeg implements SocketOwner {
     return new Promise<RespValue>((resolve, reject) => {
       pipeline.write(new PendingCommand(name, encoded, this.host.clock.now(), this.host.commandTimeoutMs, 0, resolve, (error) => {
         // A refused SUBSCRIBE (e.g. NOPERM) takes the slot the PING was for: the socket cannot be trusted after that.
-        if (error instanceof RedisReplyError) pipeline.destroy(`lost its subscriber socket after ${name} was refused`);
+        if (error instanceof RedisReplyError) {
+          pipeline.destroy(`lost its subscriber socket after ${name} was refused`);
+          this.onLost(pipeline, `${name} was refused: ${error.message}`);
+        }
         reject(error);
       }));
     });

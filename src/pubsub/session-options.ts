@@ -1,4 +1,5 @@
 import type { ResolvedClientOptions } from '../config.js';
+import { UsageError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../pool/pool.js';
@@ -20,4 +21,11 @@ export function pubsubSession(pool: Pool, options: ResolvedClientOptions, clock:
     fenceTimeoutMs: Math.max(1000, options.commandTimeout),
     followMoves: options.maint.mode !== 'disabled',
   };
+}
+
+/** Why pub/sub cannot work with these options at all, or null. */
+export function pubsubRefusal(options: ResolvedClientOptions, method: string): UsageError | null {
+  if (options.protocol === 3) return null;
+  // RESP2 messages are replies to nobody, and a RESP2 subscribed connection takes no other command (SE.Redis #3154).
+  return new UsageError('ERR_UNSUPPORTED_COMMAND', `${method}() needs RESP3 (protocol: 3): subscriber sockets take pub/sub messages as push frames`);
 }

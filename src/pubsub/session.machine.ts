@@ -59,6 +59,8 @@ export const sessionMachine = setup({
     dirty: () => false,
     /** The current socket is still open (a failed move can stay on it). */
     currentAlive: () => false,
+    /** No listener is left. */
+    unwanted: () => false,
   },
   delays: {
     backoff: ({ context }) => reconnectDelay(context.attempt),
@@ -108,7 +110,8 @@ export const sessionMachine = setup({
       },
     },
     waiting: {
-      after: { backoff: 'connecting' },
+      // Nobody listens any more (e.g. the subscribe that wanted a socket was refused): stop dialling.
+      after: { backoff: [{ guard: 'unwanted', target: 'idle' }, { target: 'connecting' }] },
     },
     subscribed: {
       initial: 'steady',

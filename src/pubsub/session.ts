@@ -55,6 +55,8 @@ export class PubSubSession implements LegHost {
   /** When the socket was lost unannounced (client clock); null while none is. */
   private lostAt: number | null = null;
   private closed = false;
+  /** The fence channel is usable (an ACL may forbid it). */
+  private fenced = true;
 
   constructor(private readonly deps: SessionDependencies) {
     this.clock = deps.clock;
@@ -76,6 +78,7 @@ export class PubSubSession implements LegHost {
       guards: {
         dirty: () => this.current !== null && this.current.syncedVersion !== this.registry.version,
         currentAlive: () => this.current !== null && this.current.writable,
+        unwanted: () => this.registry.empty,
       },
     });
     this.actor = createActor(machine, { clock: deps.clock as never });
@@ -181,7 +184,7 @@ export class PubSubSession implements LegHost {
     const changes: Array<Promise<void>> = [];
     for (const kind of SUBSCRIPTION_KINDS) {
       const wanted = new Set(this.registry.names(kind));
-      if (kind === 'channel') wanted.add(this.fenceChannel);
+      if (kind === 'channel' && this.fenced) wanted.add(this.fenceChannel);
       const add = [...wanted].filter((name) => !leg.confirmed[kind].has(name));
       const remove = [...leg.confirmed[kind]].filter((name) => !wanted.has(name));
       changes.push(this.apply(leg, kind, true, add), this.apply(leg, kind, false, remove));
@@ -203,7 +206,8 @@ export class PubSubSession implements LegHost {
     } else {
       const cut = new FenceCut(old, next, `${this.deps.id}:${++this.moves}`, (leg) => this.flush(leg), this.clock, this.deps.fenceTimeoutMs);
       this.cut = cut;
-      next.publish(this.fenceChannel, cut.token).catch((error: Error) => cut.publishFailed(error.message));
+      if (this.fenced) next.publish(this.fenceChannel, cut.token).catch((error: Error) => cut.publishFailed(error.message));
+      else cut.publishFailed('the fence channel is not allowed (ACL)');
       outcome = await cut.settled;
       this.cut = null;
     }
@@ -232,8 +236,9 @@ export class PubSubSession implements LegHost {
     leg.pipeline = opened.pipeline;
     try {
       if (opened.protocol !== 3) throw new ConnectionError('ERR_HANDSHAKE', `Pub/sub needs RESP3, but ${leg.endpointText} answered HELLO 3 with an error`);
+      if (this.fenced && !(await this.subscribeFence(leg))) return await this.openLeg(endpoint, mode, signal);
       const version = this.registry.version;
-      const subscribing = SUBSCRIPTION_KINDS.map((kind) => this.apply(leg, kind, true, kind === 'channel' ? [this.fenceChannel, ...this.registry.names(kind)] : this.registry.names(kind)));
+      const subscribing = SUBSCRIPTION_KINDS.map((kind) => this.apply(leg, kind, true, this.registry.names(kind)));
       await Promise.all(subscribing);
       if (signal.aborted) throw new ConnectionError('ERR_CONNECT', 'aborted', { retryable: true });
       leg.syncedVersion = version;
@@ -241,6 +246,20 @@ export class PubSubSession implements LegHost {
     } catch (error) {
       leg.close();
       throw error;
+    }
+  }
+
+  /** False when the server refused the fence channel (an ACL without it): moves go unfenced from then on. */
+  private async subscribeFence(leg: SubscriberLeg): Promise<boolean> {
+    try {
+      await leg.change('channel', true, [this.fenceChannel]);
+      return true;
+    } catch (error) {
+      if (!(error instanceof RedisReplyError)) throw error;
+      this.fenced = false;
+      this.deps.logger.warn(`the server refused the private fence channel (${error.message}); moves will not be exactly-once`);
+      leg.close();
+      return false;
     }
   }
 
