@@ -20,6 +20,7 @@ export function pubsubSession(pool: Pool, options: ResolvedClientOptions, clock:
     commandTimeoutMs: options.commandTimeout + options.maint.relaxedTimeout,
     fenceTimeoutMs: Math.max(1000, options.commandTimeout),
     followMoves: options.maint.mode !== 'disabled',
+    moveAttempts: options.maint.maxHandoffRetries,
   };
 }
 

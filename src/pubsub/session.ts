@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
-import { ConnectionError, RedisReplyError } from '../errors.js';
+import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { SocketOwner } from '../pool/opener.js';
@@ -10,7 +10,8 @@ import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import { FenceCut, type FenceOutcome } from './fence.js';
-import { SubscriberLeg, type LegHost, type LegMode } from './leg.js';
+import type { LegHost, SubscriberLeg } from './leg.js';
+import { LegOpener } from './leg-opener.js';
 import { ListenerRegistry } from './registry.js';
 import { sessionMachine, type MoveOrder } from './session.machine.js';
 import { SUBSCRIPTION_KINDS, type SubscriptionKind } from './types.js';
@@ -34,6 +35,8 @@ export interface SessionDependencies {
   fenceTimeoutMs: number;
   /** MOVINGs are acted on (maintenance notifications not disabled). */
   followMoves: boolean;
+  /** Tries to open the new socket of a move before it fails (and the session stays on the old one). */
+  moveAttempts: number;
 }
 
 /**
@@ -48,21 +51,21 @@ export class PubSubSession implements LegHost {
   readonly commandTimeoutMs: number;
   private readonly waiters: Waiters;
   private readonly actor: Actor<typeof sessionMachine>;
-  private current: SubscriberLeg | null = null;
+  /** The socket whose messages are delivered (the old one until a move's cut). */
+  current: SubscriberLeg | null = null;
   private cut: FenceCut | null = null;
-  private legs = 0;
+  private readonly legs: LegOpener;
   private moves = 0;
   /** When the socket was lost unannounced (client clock); null while none is. */
   private lostAt: number | null = null;
   private closed = false;
-  /** The fence channel is usable (an ACL may forbid it). */
-  private fenced = true;
 
   constructor(private readonly deps: SessionDependencies) {
     this.clock = deps.clock;
     this.commandTimeoutMs = deps.commandTimeoutMs;
     this.registry = new ListenerRegistry(deps.logger);
     this.waiters = new Waiters(this.registry);
+    this.legs = new LegOpener(deps, this, this.registry, this.waiters);
     const machine = sessionMachine.provide({
       actors: {
         connect: fromPromise(({ signal }) => this.connect(signal)),
@@ -155,11 +158,11 @@ export class PubSubSession implements LegHost {
     const endpoint = this.deps.currentEndpoint();
     let leg: SubscriberLeg;
     try {
-      leg = await this.openLeg(endpoint, 'deliver', signal);
+      leg = await this.legs.open(endpoint, 'deliver', signal);
     } catch (error) {
       const configured = this.deps.configuredEndpoint;
       if (signal.aborted || formatEndpoint(configured) === formatEndpoint(endpoint)) throw error;
-      leg = await this.openLeg(configured, 'deliver', signal);
+      leg = await this.legs.open(configured, 'deliver', signal);
     }
     this.current?.close();
     this.current = leg;
@@ -184,10 +187,10 @@ export class PubSubSession implements LegHost {
     const changes: Array<Promise<void>> = [];
     for (const kind of SUBSCRIPTION_KINDS) {
       const wanted = new Set(this.registry.names(kind));
-      if (kind === 'channel' && this.fenced) wanted.add(this.fenceChannel);
+      if (kind === 'channel' && this.legs.fenced) wanted.add(this.fenceChannel);
       const add = [...wanted].filter((name) => !leg.confirmed[kind].has(name));
       const remove = [...leg.confirmed[kind]].filter((name) => !wanted.has(name));
-      changes.push(this.apply(leg, kind, true, add), this.apply(leg, kind, false, remove));
+      changes.push(this.legs.apply(leg, kind, true, add), this.legs.apply(leg, kind, false, remove));
     }
     await Promise.all(changes);
     leg.syncedVersion = version;
@@ -197,7 +200,7 @@ export class PubSubSession implements LegHost {
   private async move(order: MoveOrder, signal: AbortSignal): Promise<{ seq: number; outcome: FenceOutcome }> {
     const old = this.current as SubscriberLeg;
     const started = this.clock.now();
-    const next = await this.openLeg(order.target, 'buffer', signal);
+    const next = await this.legs.openWithRetries(order.target, signal);
     let outcome: FenceOutcome;
     if (!old.writable) {
       next.buffered = [];
@@ -206,7 +209,7 @@ export class PubSubSession implements LegHost {
     } else {
       const cut = new FenceCut(old, next, `${this.deps.id}:${++this.moves}`, (leg) => this.flush(leg), this.clock, this.deps.fenceTimeoutMs);
       this.cut = cut;
-      if (this.fenced) next.publish(this.fenceChannel, cut.token).catch((error: Error) => cut.publishFailed(error.message));
+      if (this.legs.fenced) next.publish(this.fenceChannel, cut.token).catch((error: Error) => cut.publishFailed(error.message));
       else cut.publishFailed('the fence channel is not allowed (ACL)');
       outcome = await cut.settled;
       this.cut = null;
@@ -228,53 +231,6 @@ export class PubSubSession implements LegHost {
   }
 
   // --- internals ------------------------------------------------------------------------------
-
-  /** Opens a socket at `endpoint` and subscribes it to the fence channel and every name listened to. */
-  private async openLeg(endpoint: Endpoint, mode: LegMode, signal: AbortSignal): Promise<SubscriberLeg> {
-    const leg = new SubscriberLeg(`${this.deps.id}.${++this.legs}`, endpoint, this, mode);
-    const opened = await this.deps.open(leg, endpoint, signal);
-    leg.pipeline = opened.pipeline;
-    try {
-      if (opened.protocol !== 3) throw new ConnectionError('ERR_HANDSHAKE', `Pub/sub needs RESP3, but ${leg.endpointText} answered HELLO 3 with an error`);
-      if (this.fenced && !(await this.subscribeFence(leg))) return await this.openLeg(endpoint, mode, signal);
-      const version = this.registry.version;
-      const subscribing = SUBSCRIPTION_KINDS.map((kind) => this.apply(leg, kind, true, this.registry.names(kind)));
-      await Promise.all(subscribing);
-      if (signal.aborted) throw new ConnectionError('ERR_CONNECT', 'aborted', { retryable: true });
-      leg.syncedVersion = version;
-      return leg;
-    } catch (error) {
-      leg.close();
-      throw error;
-    }
-  }
-
-  /** False when the server refused the fence channel (an ACL without it): moves go unfenced from then on. */
-  private async subscribeFence(leg: SubscriberLeg): Promise<boolean> {
-    try {
-      await leg.change('channel', true, [this.fenceChannel]);
-      return true;
-    } catch (error) {
-      if (!(error instanceof RedisReplyError)) throw error;
-      this.fenced = false;
-      this.deps.logger.warn(`the server refused the private fence channel (${error.message}); moves will not be exactly-once`);
-      leg.close();
-      return false;
-    }
-  }
-
-  /** One (un)subscribe on `leg`; a name the server refuses (e.g. NOPERM) loses its listeners and fails its waiters. */
-  private async apply(leg: SubscriberLeg, kind: SubscriptionKind, subscribe: boolean, names: string[]): Promise<void> {
-    try {
-      await leg.change(kind, subscribe, names);
-    } catch (error) {
-      if (!(error instanceof RedisReplyError)) throw error;
-      this.deps.logger.warn(`the server refused to ${subscribe ? 'subscribe' : 'unsubscribe'} ${names.join(', ')}: ${error.message}`);
-      this.registry.drop(kind, names);
-      this.waiters.fail(kind, names, error);
-      throw error;
-    }
-  }
 
   private flush(leg: SubscriberLeg): void {
     const held = leg.buffered;
