@@ -53,6 +53,8 @@ export interface Publishing {
   /** Numbers whose PUBLISH was acknowledged, per target, in publish order. */
   acked: Record<string, number[]>;
   failures: string[];
+  /** Numbers whose PUBLISH failed: it may or may not have run. */
+  uncertain: Set<number>;
   count(): number;
   stop(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export interface Publishing {
 export function publish(client: MaintClient, rate: number): Publishing {
   const acked: Record<string, number[]> = Object.fromEntries(TARGETS.map((t) => [t.name, []]));
   const failures: string[] = [];
+  const uncertain = new Set<number>();
   let running = true;
   let sent = 0;
   const outstanding = new Set<Promise<unknown>>();
@@ -73,7 +76,10 @@ export function publish(client: MaintClient, rate: number): Publishing {
         const n = sent;
         const reply = client.call(target.publish, target.channel, String(n)).then(
           () => void (acked[target.name] as number[]).push(n),
-          (error: Error & { code?: string }) => void failures.push(`${target.channel} #${n}: ${error.code ?? ''} ${error.message}`),
+          (error: Error & { code?: string }) => {
+            uncertain.add(n);
+            failures.push(`${target.channel} #${n}: ${error.code ?? ''} ${error.message}`);
+          },
         );
         outstanding.add(reply);
         void reply.finally(() => outstanding.delete(reply));
@@ -84,6 +90,7 @@ export function publish(client: MaintClient, rate: number): Publishing {
   return {
     acked,
     failures,
+    uncertain,
     count: () => sent,
     async stop() {
       running = false;
@@ -124,7 +131,7 @@ export async function caughtUp(seen: Record<string, number[]>, acked: Record<str
 }
 
 /** Where `got` departs from `want`: missing, doubled and out-of-order numbers (empty when exact). */
-export function differences(want: readonly number[], got: readonly number[]): string[] {
+export function differences(want: readonly number[], got: readonly number[], uncertain: ReadonlySet<number> = new Set()): string[] {
   const out: string[] = [];
   const seen = new Set<number>();
   let last = -1;
@@ -136,7 +143,7 @@ export function differences(want: readonly number[], got: readonly number[]): st
   }
   const missing = want.filter((n) => !seen.has(n));
   if (missing.length > 0) out.push(`missing ${missing.length}: ${missing.slice(0, 10).join(',')}${missing.length > 10 ? '…' : ''}`);
-  const extra = got.filter((n) => !want.includes(n));
+  const extra = got.filter((n) => !want.includes(n) && !uncertain.has(n));
   if (extra.length > 0) out.push(`never acknowledged ${extra.length}: ${extra.slice(0, 10).join(',')}`);
   return out.slice(0, 20);
 }
