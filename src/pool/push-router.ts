@@ -11,7 +11,7 @@ export type PushConsumer<Source> = (source: Source, frame: RespValue[]) => void;
 export class PushRouter<Source> {
   private readonly consumers = new Map<PushKind, PushConsumer<Source>>();
 
-  constructor(private readonly unrouted: (source: Source, type: string) => void = () => {}) {}
+  constructor(private readonly unrouted: (source: Source, type: string) => void) {}
 
   /** Routes pushes of `kind` to `consumer` (replacing any earlier one); returns a remover. */
   use(kind: PushKind, consumer: PushConsumer<Source>): () => void {

@@ -45,7 +45,7 @@ export class SubscriberLeg implements SocketOwner {
   lost = false;
   /** The registry version this socket's subscriptions were last brought in line with. */
   syncedVersion = -1;
-  private readonly pushes = new PushRouter<SubscriberLeg>();
+  private readonly pushes = new PushRouter<SubscriberLeg>(() => {}); // invalidations and unknown pushes: not for a subscriber
 
   constructor(
     readonly id: string,

@@ -73,11 +73,6 @@ export class PubSub {
     });
   }
 
-  /** The subscriber socket's endpoint and the session's state (for snapshots and tests). */
-  describe(): { state: string; endpoint: string | null } {
-    return this.session === null ? { state: 'idle', endpoint: null } : { state: this.session.state, endpoint: this.session.endpoint };
-  }
-
   /** Completes every stream and closes the subscriber socket. */
   async close(): Promise<void> {
     this.closed = true;

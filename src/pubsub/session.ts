@@ -94,11 +94,6 @@ export class PubSubSession implements LegHost {
     return typeof value === 'string' ? value : Object.keys(value)[0] ?? 'unknown';
   }
 
-  /** The endpoint the subscriber socket is on (null while none is open). */
-  get endpoint(): string | null {
-    return this.current?.endpointText ?? null;
-  }
-
   /** Subscriptions changed: resolves once the server agrees for `names` (the socket is opened on first use). */
   changed(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     if (this.closed) return Promise.reject(closedError());

@@ -14,6 +14,10 @@ test('subscribe, psubscribe, ssubscribe: confirmed before they resolve, messages
     const off = await client.subscribe(['b:orders', 'b:audit'], (message) => got.push(message));
     const offPattern = await client.psubscribe(['b:p.*'], (message) => got.push(message));
     const offShard = await client.ssubscribe(['b:{cart}'], (message) => got.push(message));
+    const offTwo = await client.ssubscribe(['b:{x}', 'b:{y}'], () => {}); // one SSUBSCRIBE per shard channel
+    assert.is(await client.spublish('b:{y}', 'two'), 1);
+    await offTwo();
+    assert.is(await client.spublish('b:{y}', 'gone'), 0);
     assert.is(await client.publish('b:orders', 'paid'), 1, 'the subscription was confirmed when subscribe() resolved');
     assert.is(await client.publish('b:audit', 'seen'), 1);
     assert.is(await client.publish('b:p.x', 'pattern'), 1);
