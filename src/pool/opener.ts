@@ -14,8 +14,8 @@ export interface SocketOwner {
   readonly id: string;
   onPush(frame: RespValue[]): void;
   onLost(pipeline: Pipeline, reason: string): void;
-  /** Push frames decoded with Buffers (binary-safe pub/sub messages). */
-  readonly pushBuffers?: boolean;
+  /** Asked per push frame: decode it with Buffers (binary-safe pub/sub messages)? */
+  pushBuffers?(): boolean;
 }
 
 export interface OpenerDependencies {
@@ -71,7 +71,7 @@ export class ConnectionOpener {
         handlers: {
           onPush: (frame) => connection.onPush(frame),
           onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
-          pushBuffers: connection.pushBuffers === true,
+          ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
         },
       });
       this.lastErrors.delete(connection.id);

@@ -23,6 +23,7 @@ export interface LegHost {
   /** The session's private fence channel: its messages are markers, never delivered. */
   readonly fenceChannel: string;
   deliver(type: 'message' | 'pmessage' | 'smessage', frame: RespValue[]): void;
+  buffersWanted(): boolean;
   onMarker(leg: SubscriberLeg, token: string): void;
   onMaintenance(leg: SubscriberLeg, frame: RespValue[]): void;
   onLost(leg: SubscriberLeg, reason: string): void;
@@ -35,7 +36,6 @@ export interface LegHost {
  * that command has arrived.
  */
 export class SubscriberLeg implements SocketOwner {
-  readonly pushBuffers = true;
   pipeline: Pipeline | null = null;
   mode: LegMode;
   /** Messages held while `mode` is 'buffer', in arrival order. */
@@ -56,6 +56,11 @@ export class SubscriberLeg implements SocketOwner {
     this.mode = mode;
     this.pushes.use('pubsub', (_, frame) => this.onPubSub(frame));
     this.pushes.use('maintenance', (leg, frame) => host.onMaintenance(leg, frame.map(asText)));
+  }
+
+  /** Messages decoded as Buffers only while some listener wants them so (strings are cheaper). */
+  pushBuffers(): boolean {
+    return this.host.buffersWanted();
   }
 
   get endpointText(): string {

@@ -16,6 +16,8 @@ export class ListenerRegistry {
   private readonly byKind: Record<SubscriptionKind, Map<string, Set<ListenerEntry>>> = { channel: new Map(), pattern: new Map(), shard: new Map() };
   /** Bumped whenever a name gains its first or loses its last listener. */
   version = 0;
+  /** Listener registrations that take Buffers (pushes are decoded as Buffers only while > 0). */
+  bufferListeners = 0;
 
   constructor(private readonly logger: Logger) {}
 
@@ -27,7 +29,9 @@ export class ListenerRegistry {
         map.set(name, (set = new Set()));
         this.version++;
       }
+      if (set.has(entry)) continue;
       set.add(entry);
+      if (entry.buffers) this.bufferListeners++;
     }
   }
 
@@ -36,6 +40,7 @@ export class ListenerRegistry {
     for (const name of names) {
       const set = map.get(name);
       if (set === undefined || !set.delete(entry)) continue;
+      if (entry.buffers) this.bufferListeners--;
       if (set.size === 0) {
         map.delete(name);
         this.version++;
@@ -45,7 +50,13 @@ export class ListenerRegistry {
 
   /** Drops every listener of these names (the server refused to subscribe them). */
   drop(kind: SubscriptionKind, names: readonly string[]): void {
-    for (const name of names) if (this.byKind[kind].delete(name)) this.version++;
+    for (const name of names) {
+      const set = this.byKind[kind].get(name);
+      if (set === undefined) continue;
+      for (const entry of set) if (entry.buffers) this.bufferListeners--;
+      this.byKind[kind].delete(name);
+      this.version++;
+    }
   }
 
   has(kind: SubscriptionKind, name: string): boolean {

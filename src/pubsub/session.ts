@@ -120,6 +120,10 @@ export class PubSubSession implements LegHost {
     this.registry.deliver(type, frame);
   }
 
+  buffersWanted(): boolean {
+    return this.registry.bufferListeners > 0;
+  }
+
   onMarker(leg: SubscriberLeg, token: string): void {
     this.cut?.marker(leg, token);
   }

@@ -40,6 +40,8 @@ test('registry: names gain and lose listeners (the version moves only then); del
   const version = registry.version;
   registry.add('channel', ['a'], asBytes);
   assert.is(registry.version, version, 'a second listener of a name changes nothing on the server');
+  registry.add('channel', ['a'], asBytes);
+  assert.is(registry.bufferListeners, 1, 'pushes are decoded as Buffers while a Buffer listener is registered');
   registry.deliver('message', ['message', 'a', 'hello']);
   registry.deliver('message', ['message', 'nobody', 'x']);
   assert.equal(got[0], { kind: 'message', channel: 'a', message: 'hello' });
@@ -53,7 +55,10 @@ test('registry: names gain and lose listeners (the version moves only then); del
   registry.add('shard', ['s'], asText);
   registry.deliver('smessage', ['smessage', Buffer.from('s'), Buffer.from('payload')]);
   assert.equal(got[2], { kind: 'smessage', channel: 's', message: 'payload' });
+  registry.add('shard', ['s'], asBytes);
+  assert.is(registry.bufferListeners, 1);
   registry.drop('shard', ['s', 'unknown']);
+  assert.is(registry.bufferListeners, 0, 'dropped with its name');
   assert.equal(registry.counts(), { channels: 0, patterns: 0, shardChannels: 0 });
   assert.is(text(null), '');
   assert.is(text(12), '12');

@@ -26,7 +26,7 @@ function sessionFor(current: () => Endpoint, configured: Endpoint, protocol: 2 |
         clock: systemClock,
         dial: { tls: false, connectTimeout: 300, signal },
         handshake: { protocol, database: 0, libName: 'test', libVersion: '0', maintOptIn: false },
-        handlers: { onPush: (frame) => owner.onPush(frame), onLost: (error, pipeline) => owner.onLost(pipeline, error.message), pushBuffers: true },
+        handlers: { onPush: (frame) => owner.onPush(frame), onLost: (error, pipeline) => owner.onLost(pipeline, error.message), pushBuffers: () => owner.pushBuffers?.() === true },
       });
     },
     currentEndpoint: current,
