@@ -17,7 +17,11 @@ export interface SessionContext {
   moving: MoveOrder | null;
   /** The pending MOVING's time to start has come. */
   moveDue: boolean;
+  /** MOVINGs already acted on (seq): the copy a socket opened during the window gets is ignored. Bounded. */
+  seenMovings: number[];
 }
+
+const SEEN_MOVINGS_KEPT = 16;
 
 export type SessionEvent =
   /** The first subscription arrived: open the subscriber socket. */
@@ -67,14 +71,14 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: 'pubsub',
-  context: { attempt: 0, lastError: null, moving: null, moveDue: false },
+  context: { attempt: 0, lastError: null, moving: null, moveDue: false, seenMovings: [] },
   initial: 'idle',
   on: {
     close: '.closing',
     moving: {
-      guard: ({ context, event }) => context.moving?.seq !== event.seq,
-      actions: enqueueActions(({ event, enqueue }) => {
-        enqueue.assign({ moving: { seq: event.seq, target: event.target }, moveDue: false });
+      guard: ({ context, event }) => !context.seenMovings.includes(event.seq),
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        enqueue.assign({ moving: { seq: event.seq, target: event.target }, moveDue: false, seenMovings: [...context.seenMovings, event.seq].slice(-SEEN_MOVINGS_KEPT) });
         enqueue.cancel('move-delay');
         enqueue.raise({ type: 'move.begin', seq: event.seq }, { id: 'move-delay', delay: event.delayMs });
       }),
