@@ -130,8 +130,14 @@ export class PubSubSession implements LegHost {
 
   onMaintenance(leg: SubscriberLeg, frame: RespValue[]): void {
     const classified = classifyPush(frame);
+    const context = { connectionId: leg.id, endpoint: leg.endpointText };
+    if (classified.kind === 'invalid') {
+      this.deps.emit({ type: 'notification.invalid', ...context, notificationType: classified.type, reason: classified.reason });
+      return;
+    }
     if (classified.kind !== 'maintenance') return;
     const notification = classified.notification;
+    this.deps.emit({ type: 'notification.received', ...context, notification });
     if (notification.type !== 'MOVING' || leg !== this.current || !this.deps.followMoves) return;
     const none = notification.endpoint === null;
     this.actor.send({

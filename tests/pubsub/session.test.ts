@@ -73,6 +73,9 @@ test('a move whose old socket dies before the new one is subscribed: no fence po
     // localhost: another name for the same server, so the move has somewhere to go.
     session.onMaintenance(session.current!, ['MOVING', 7, 5, `localhost:${server.port}`]);
     await until(() => session.state === 'moving', 1000, 'moving');
+    session.onMaintenance(session.current!, ['MOVING', 'x']);
+    session.onMaintenance(session.current!, ['message', 'not', 'maintenance']);
+    assert.equal(events.filter((e) => e.type.startsWith('notification.')).map((e) => e.type), ['notification.received', 'notification.invalid'], 'the subscriber socket reports its notifications like any connection');
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await new Promise((resolve) => setTimeout(resolve, 50));
     gates.delete(server.port);
