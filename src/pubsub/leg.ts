@@ -12,6 +12,8 @@ import { text } from './registry.js';
 import { CONFIRMATIONS, SUBSCRIBE_COMMAND, type SubscriptionKind } from './types.js';
 
 const PING = encodeCommand(['PING']) as string;
+/** Every hitless client's fence channels start so. */
+export const FENCE_PREFIX = '__hitless:fence:';
 
 /** What happens to a leg's messages: handed to listeners, held (new socket of a move), or dropped (old socket past the fence). */
 export type LegMode = 'deliver' | 'buffer' | 'drop';
@@ -128,9 +130,9 @@ export class SubscriberLeg implements SocketOwner {
     const type = pushType(frame);
     if (type === 'message' || type === 'pmessage' || type === 'smessage') {
       const channel = text(frame[type === 'pmessage' ? 2 : 1]);
-      if (channel === this.host.fenceChannel) {
-        // The marker counts once, on its own channel; pattern subscribers never see it.
-        if (type === 'message') this.host.onMarker(this, text(frame[2]));
+      if (channel.startsWith(FENCE_PREFIX)) {
+        // The marker counts once, on its own channel; no listener sees any client's fence channel (`PSUBSCRIBE *`).
+        if (type === 'message' && channel === this.host.fenceChannel) this.host.onMarker(this, text(frame[2]));
         return;
       }
       if (this.mode === 'deliver') this.host.deliver(type, frame);

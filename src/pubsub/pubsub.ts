@@ -1,5 +1,6 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { UsageError } from '../errors.js';
+import { FENCE_PREFIX } from './leg.js';
 import { PubSubSession, type SessionDependencies } from './session.js';
 import type { ListenerEntry } from './registry.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions, SubscriptionKind } from './types.js';
@@ -88,7 +89,7 @@ function validNames(method: string, names: unknown): string[] {
   if (list.length === 0) throw new UsageError('ERR_INVALID_ARGUMENT', `${method}() takes at least one name`);
   for (const name of list) {
     if (typeof name !== 'string' || name === '') throw new UsageError('ERR_INVALID_ARGUMENT', `${method}(): every name must be a non-empty string`);
-    if (name.startsWith('__hitless:fence:')) throw new UsageError('ERR_INVALID_ARGUMENT', `${method}(): ${name} is a private channel of the client`);
+    if (name.startsWith(FENCE_PREFIX)) throw new UsageError('ERR_INVALID_ARGUMENT', `${method}(): ${name} is a private channel of the client`);
   }
   return [...new Set(list as string[])];
 }

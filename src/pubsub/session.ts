@@ -10,7 +10,7 @@ import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import { FenceCut, type FenceOutcome } from './fence.js';
-import type { LegHost, SubscriberLeg } from './leg.js';
+import { FENCE_PREFIX, type LegHost, type SubscriberLeg } from './leg.js';
 import { LegOpener } from './leg-opener.js';
 import { ListenerRegistry } from './registry.js';
 import { sessionMachine, type MoveOrder } from './session.machine.js';
@@ -46,7 +46,7 @@ export interface SessionDependencies {
  */
 export class PubSubSession implements LegHost {
   readonly registry: ListenerRegistry;
-  readonly fenceChannel = `__hitless:fence:${randomUUID()}`;
+  readonly fenceChannel = `${FENCE_PREFIX}${randomUUID()}`;
   readonly clock: Clock;
   readonly commandTimeoutMs: number;
   private readonly waiters: Waiters;

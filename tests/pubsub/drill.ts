@@ -15,6 +15,8 @@ export interface DrillRig {
   sim: MaintSimulator;
   publisher: MaintClient;
   subscriber: MaintClient;
+  /** A second subscribing client (Observables only). */
+  other: MaintClient;
   events: LifecycleEvent[];
   close(): Promise<void>;
 }
@@ -34,19 +36,20 @@ export async function drillRig(options: MaintClientOptions = {}): Promise<DrillR
     });
   const publisher = make();
   const subscriber = make();
+  const other = make();
   const events: LifecycleEvent[] = [];
   subscriber.events$.subscribe((event) => events.push(event));
   const close = async () => {
-    await Promise.all([publisher.close(), subscriber.close()]);
+    await Promise.all([publisher.close(), subscriber.close(), other.close()]);
     await sim.close();
   };
   try {
-    await Promise.all([publisher.connect(), subscriber.connect()]);
+    await Promise.all([publisher.connect(), subscriber.connect(), other.connect()]);
   } catch (error) {
     await close();
     throw error;
   }
-  return { sim, publisher, subscriber, events, close };
+  return { sim, publisher, subscriber, other, events, close };
 }
 
 export interface Publishing {

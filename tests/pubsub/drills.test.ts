@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { MaintClientOptions } from '../../src/index.js';
+import type { MaintClient, MaintClientOptions } from '../../src/index.js';
 import type { ActionRequest } from '../../src/simulator/index.js';
 import { until } from '../helpers/client.js';
 import { caughtUp, differences, drillRig, publish, recorder } from './drill.js';
@@ -14,7 +14,7 @@ const RATE = 2400; // messages/s over the four targets
  */
 async function drill(action: ActionRequest, options: MaintClientOptions = {}) {
   const rig = await drillRig(options);
-  const { sim, publisher, subscriber, events } = rig;
+  const { sim, publisher, subscriber, other, events } = rig;
   try {
     const main = recorder();
     const everything = recorder();
@@ -24,6 +24,10 @@ async function drill(action: ActionRequest, options: MaintClientOptions = {}) {
     await subscriber.ssubscribe(['drill:{s}'], main.listener);
     await subscriber.psubscribe(['*'], everything.listener);
     const leaving = subscriber.subscribe$('drill:a').subscribe((message) => leaver.listener(message));
+    const second = recorder();
+    const streams = [other.subscribe$('drill:a', 'drill:b'), other.ssubscribe$('drill:{s}')].map((stream$) => stream$.subscribe(second.listener));
+    await other.psubscribe(['drill:p.*'], second.listener);
+    await bothClientsSubscribed(publisher);
 
     const pub = publish(publisher, RATE);
     let leftAt = -1;
@@ -43,6 +47,8 @@ async function drill(action: ActionRequest, options: MaintClientOptions = {}) {
     }
     await caughtUp(main.seen, pub.acked, ['a', 'b', 'p', 's']);
     await caughtUp(everything.seen, pub.acked, ['a', 'b', 'p']);
+    await caughtUp(second.seen, pub.acked, ['a', 'b', 'p', 's']);
+    for (const stream of streams) stream.unsubscribe();
     assert.equal(pub.failures, [], 'no PUBLISH failed');
     const total = Object.values(pub.acked).reduce((sum, list) => sum + list.length, 0);
     assert.ok(total > 3 * 600, `published ${total}`);
@@ -51,6 +57,9 @@ async function drill(action: ActionRequest, options: MaintClientOptions = {}) {
     }
     for (const name of ['a', 'b', 'p']) {
       assert.equal(differences(pub.acked[name] as number[], everything.seen[name] as number[]), [], `pattern * on ${name}`);
+    }
+    for (const name of ['a', 'b', 'p', 's']) {
+      assert.equal(differences(pub.acked[name] as number[], second.seen[name] as number[]), [], `the second subscribing client on ${name}`);
     }
     assert.equal(everything.stray, [], 'the private fence channel never reached the * pattern');
     const leaverGot = leaver.seen['a'] as number[];
@@ -61,6 +70,17 @@ async function drill(action: ActionRequest, options: MaintClientOptions = {}) {
   } finally {
     await rig.close();
   }
+}
+
+/** Observables subscribe asynchronously: wait until the server counts both subscribing clients everywhere. */
+async function bothClientsSubscribed(client: MaintClient): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const channels = (await client.call('PUBSUB', 'NUMSUB', 'drill:a', 'drill:b')) as Array<string | number>;
+    const shard = (await client.call('PUBSUB', 'SHARDNUMSUB', 'drill:{s}')) as Array<string | number>;
+    if (channels[1] === 2 && channels[3] === 2 && shard[1] === 2) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the second client did not subscribe');
 }
 
 function moved(events: readonly { type: string }[]) {
