@@ -99,6 +99,14 @@ export class SubscriberLeg implements SocketOwner {
     if (missing.length > 0) throw new ConnectionError('ERR_CONNECTION_LOST', `${command} on ${this.endpointText}: ${missing.length} confirmation(s) missing`, { retryable: true });
   }
 
+  /** Resolves whatever happens: a PING without reply in time fails, and the pipeline then drops the dead socket. */
+  ping(): Promise<void> {
+    return this.send('PING', PING).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   publish(channel: string, message: string): Promise<RespValue> {
     return this.send('PUBLISH', encodeCommand(['PUBLISH', channel, message]));
   }

@@ -22,6 +22,8 @@ export interface SessionContext {
 }
 
 const SEEN_MOVINGS_KEPT = 16;
+/** How often an idle subscriber socket is pinged. */
+export const KEEPALIVE_MS = 10_000;
 
 export type SessionEvent =
   /** The first subscription arrived: open the subscriber socket. */
@@ -56,6 +58,8 @@ export const sessionMachine = setup({
   actions: {
     connected: () => {},
     connectFailed: (_, _params: { reason: string }) => {},
+    /** A PING on the idle subscriber socket: a peer gone without a FIN shows as a missing reply. */
+    ping: () => {},
     moveFailed: (_, _params: { order: MoveOrder; reason: string }) => {},
   },
   guards: {
@@ -68,6 +72,7 @@ export const sessionMachine = setup({
   },
   delays: {
     backoff: ({ context }) => reconnectDelay(context.attempt),
+    keepalive: KEEPALIVE_MS,
   },
 }).createMachine({
   id: 'pubsub',
@@ -132,6 +137,7 @@ export const sessionMachine = setup({
             { guard: 'dirty', target: 'syncing' },
           ],
           on: { changed: { guard: 'dirty', target: 'syncing' } },
+          after: { keepalive: { target: 'steady', reenter: true, actions: 'ping' } },
         },
         syncing: {
           invoke: { src: 'sync', onDone: 'steady', onError: 'steady' },

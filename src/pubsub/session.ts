@@ -75,6 +75,7 @@ export class PubSubSession implements LegHost {
       },
       actions: {
         connected: () => this.connected(),
+        ping: () => void this.current?.ping(),
         connectFailed: (_, params) => this.waiters.failUnconfirmed(new ConnectionError('ERR_CONNECT', `The subscriber socket could not be opened: ${params.reason}`, { retryable: true })),
         moveFailed: (_, params) => deps.emit({ type: 'pubsub.moveFailed', to: formatEndpoint(params.order.target), seq: params.order.seq, reason: params.reason }),
       },

@@ -28,6 +28,7 @@ function setup(flags: { dirty?: boolean; alive?: boolean; unwanted?: boolean } =
     },
     actions: {
       connected: () => void log.push('connected'),
+      ping: () => void log.push('ping'),
       connectFailed: (_, params) => void log.push(`connectFailed:${params.reason}`),
       moveFailed: (_, params) => void log.push(`moveFailed:${params.order.seq}:${params.reason}`),
     },
@@ -153,6 +154,19 @@ test('a failed move stays on the old socket when it is alive, else waits and rec
   await flush();
   assert.is(m.actor.getSnapshot().status, 'done');
   assert.ok(m.log.includes('closeAll'));
+});
+
+test('an idle subscriber socket is pinged every 10 s (a vanished peer then shows as a missing reply)', async () => {
+  const m = setup();
+  m.actor.send({ type: 'demand' });
+  m.connects[0]?.resolve();
+  await flush();
+  m.clock.increment(9_999);
+  assert.not.ok(m.log.includes('ping'));
+  m.clock.increment(1);
+  m.clock.increment(10_000);
+  assert.is(m.log.filter((entry) => entry === 'ping').length, 2);
+  m.actor.stop();
 });
 
 test('socket.lost while subscribed: waiting, then connecting again', async () => {
