@@ -220,9 +220,18 @@ export class PubSubSession implements LegHost {
       outcome = await cut.settled;
       this.cut = null;
     }
+    if (signal.aborted) {
+      // close() ran meanwhile and closed the old socket; the new one must not outlive it.
+      next.close();
+      throw new ConnectionError('ERR_CLIENT_CLOSED', 'The client closed during the move');
+    }
     this.current = next;
     old.close();
-    if (!next.writable) throw new ConnectionError('ERR_CONNECTION_LOST', 'the new subscriber socket closed during the move', { retryable: true });
+    if (!next.writable) {
+      this.lostAt ??= this.clock.now();
+      this.deps.emit({ type: 'pubsub.lost', endpoint: next.endpointText, reason: 'the new subscriber socket closed during the move' });
+      throw new ConnectionError('ERR_CONNECTION_LOST', 'the new subscriber socket closed during the move', { retryable: true });
+    }
     const detail = outcome.exact ? {} : { reason: outcome.reason };
     this.deps.emit({ type: 'pubsub.moved', from: old.endpointText, to: next.endpointText, seq: order.seq, exact: outcome.exact, durationMs: this.clock.now() - started, ...detail });
     this.waiters.check(next);

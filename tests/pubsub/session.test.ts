@@ -110,6 +110,42 @@ test('a socket that settled on RESP2 never carries subscriptions: the subscribe 
   }
 });
 
+test('close() while a move waits for its marker: both sockets are closed, none outlives the session', async () => {
+  const server = await startRedis();
+  const admin = clientFor(server).client;
+  const endpoint = { host: server.host, port: server.port };
+  const { session, events } = sessionFor(() => endpoint, endpoint);
+  try {
+    await admin.connect();
+    session.registry.add('channel', ['u:close'], { listener: () => {}, buffers: false });
+    await session.changed('channel', ['u:close']);
+    const old = session.current!;
+    const marker = session.onMarker.bind(session);
+    session.onMarker = (leg, token) => (leg === old ? undefined : marker(leg, token)); // the old socket never sees it
+    session.onMaintenance(old, ['MOVING', 9, 5, `localhost:${server.port}`]);
+    await until(() => session.state === 'moving', 1000, 'moving');
+    for (let i = 0; i < 100; i++) {
+      if (((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).trim().split('\n').length === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await session.close();
+    await until(() => old.lost, 1000);
+    let left = '';
+    for (let i = 0; i < 100; i++) {
+      left = ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).trim();
+      if (left === '') break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.is(left, '', 'no subscriber socket left on the server');
+    assert.is(events.filter((e) => e.type === 'pubsub.moved').length, 0);
+  } finally {
+    await session.close();
+    await admin.close();
+    await server.stop();
+  }
+});
+
 test('after close(): changes are refused, and closing twice is fine', async () => {
   const { session } = sessionFor(() => ({ host: '127.0.0.1', port: 1 }), { host: '127.0.0.1', port: 1 });
   await session.close();
