@@ -4,6 +4,7 @@ import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../pool/pool.js';
 import type { Clock } from '../transport/clock.js';
+import type { InspectionEvent, Observer } from 'xstate';
 import type { SessionDependencies } from './session.js';
 
 /** A standalone client's session: sockets opened by the pool's opener, on the pool's current address. */
@@ -21,6 +22,7 @@ export function pubsubSession(pool: Pool, options: ResolvedClientOptions, clock:
     fenceTimeoutMs: Math.max(1000, options.commandTimeout),
     followMoves: options.maint.mode !== 'disabled',
     moveAttempts: options.maint.maxHandoffRetries,
+    ...(options.inspect === undefined ? {} : { inspect: options.inspect as Observer<InspectionEvent> }),
   };
 }
 

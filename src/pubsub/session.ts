@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
+import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
@@ -37,6 +37,8 @@ export interface SessionDependencies {
   followMoves: boolean;
   /** Tries to open the new socket of a move before it fails (and the session stays on the old one). */
   moveAttempts: number;
+  /** XState inspection (the Stately inspector), as for the pool's machines. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 /**
@@ -85,7 +87,7 @@ export class PubSubSession implements LegHost {
         unwanted: () => this.registry.empty,
       },
     });
-    this.actor = createActor(machine, { clock: deps.clock as never });
+    this.actor = createActor(machine, { clock: deps.clock as never, ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }) });
     this.actor.subscribe({ error: (error) => deps.logger.error('pub/sub session failed', error) });
     this.actor.start();
   }

@@ -95,6 +95,23 @@ test('subscribeBuffer$ and { buffers: true } deliver binary-safe Buffers', async
   }
 });
 
+test('the session machine is visible to the inspector like the pool machines', async () => {
+  const server = await startRedis();
+  const states: string[] = [];
+  const inspect = (event: { type: string; snapshot?: { value?: unknown } }) => {
+    if (event.type === '@xstate.snapshot') states.push(JSON.stringify(event.snapshot?.value));
+  };
+  const { client } = clientFor(server, { inspect });
+  try {
+    await client.connect();
+    await client.subscribe(['i:ch'], () => {});
+    assert.ok(states.includes('{"subscribed":"steady"}'), states.join(' '));
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+});
+
 test('close() completes every stream and closes the subscriber socket; subscribing afterwards is refused', async () => {
   const before = openHandles();
   const server = await startRedis();
