@@ -15,12 +15,12 @@ import type { PendingCommand } from '../transport/command.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
-import { ConnectionOpener } from './opener.js';
+import { ConnectionOpener, type SocketOwner } from './opener.js';
+import { PushRouter } from './push-router.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
-import { isInvalidation } from '../cache/invalidation.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -42,6 +42,8 @@ export interface PoolDependencies {
  */
 export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
+  /** Push frames from pooled connections, by kind (maintenance here; invalidations for a cache plug in). */
+  readonly pushes: PushRouter<Connection>;
   private readonly dedicated: DedicatedConnections;
   private readonly router: Router;
   private readonly actor: Actor<typeof poolMachine>;
@@ -69,6 +71,7 @@ export class Pool implements ConnectionHost {
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.router = new Router(clock, options.maint.relaxedTimeout);
     this.opener = new ConnectionOpener(deps);
+    this.pushes = new PushRouter((connection, type) => deps.logger.debug(`push frame "${type}" on ${connection.id} has no consumer; ignored`));
     this.dedicated = new DedicatedConnections({
       clock,
       spawn: () => this.spawn(true),
@@ -92,6 +95,12 @@ export class Pool implements ConnectionHost {
         deps.emit({ type: 'endpoint.moved', from: details.from, to: formatEndpoint(target), seq: details.seq, timeS: details.timeS });
       },
     });
+    this.pushes.use('maintenance', (connection, frame) => this.maintenance.push(connection, frame));
+    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
+    if (deps.onInvalidate !== undefined) {
+      const onInvalidate = deps.onInvalidate;
+      this.pushes.use('invalidate', (_connection, frame) => onInvalidate(frame[1] ?? null));
+    }
     this.handoffs = new HandoffCoordinator({
       config: options.maint,
       clock,
@@ -230,9 +239,21 @@ export class Pool implements ConnectionHost {
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
-    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
-    if (isInvalidation(frame)) return this.deps.onInvalidate?.(frame[1] ?? null);
-    this.maintenance.push(connection, frame);
+    this.pushes.route(connection, frame);
+  }
+
+  /** Where new sockets go now (the last MOVING's target, else the configured address). */
+  get currentEndpoint(): Endpoint {
+    return this.current;
+  }
+
+  get configuredEndpoint(): Endpoint {
+    return this.configured;
+  }
+
+  /** Dial + handshake for a socket outside the pool (a subscriber session's). */
+  openFor(owner: SocketOwner, endpoint: Endpoint, signal: AbortSignal) {
+    return this.opener.openAt(owner, endpoint, signal).finally(() => this.opener.lastErrors.delete(owner.id));
   }
 
   onSocketRetired(connection: Connection): void {
