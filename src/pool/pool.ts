@@ -19,6 +19,7 @@ import { ConnectionOpener, type SocketOwner } from './opener.js';
 import { PushRouter } from './push-router.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
+import { PoolStartup } from './pool-startup.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
 
@@ -56,11 +57,13 @@ export class Pool implements ConnectionHost {
   readonly clock: Clock;
   private readonly opener: ConnectionOpener;
   private nextId = 1;
-  /** Pooled connections not opened yet (see start). */
-  private unspawned = 0;
-  private restTimer: ReturnType<typeof setTimeout> | undefined;
   private closing = false;
-  private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private readonly startup = new PoolStartup({
+    spawn: () => this.spawn(false),
+    pooled: () => [...this.connections.values()].filter((c) => !c.dedicated),
+    lastError: (connection) => this.opener.lastErrors.get(connection.id),
+    isClosing: () => this.closing,
+  });
 
   constructor(private readonly deps: PoolDependencies) {
     const { options, clock } = deps;
@@ -148,35 +151,11 @@ export class Pool implements ConnectionHost {
     };
   }
 
-  /**
-   * Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt
-   * failed. The first connection opens alone and the others right after it is ready (or failed),
-   * so that a cold start's first reply does not wait for every member's dial and handshake.
-   */
+  /** Opens the pool (see PoolStartup); resolves when one connection is ready, rejects when every first attempt failed. */
   start(endpointType: ResolvedEndpointType): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
     this.opener.endpointType = endpointType;
-    const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
-    this.unspawned = this.deps.options.poolSize - 1;
-    this.spawn(false);
-    return ready;
-  }
-
-  /**
-   * The rest of the pool: a millisecond after the first connection is ready, by when the caller's
-   * first commands were written and, on a near server, answered (their replies are not queued
-   * behind the others' set-up); at once when the first connection failed.
-   */
-  private spawnRest(now: boolean): void {
-    const count = this.unspawned;
-    if (count === 0) return;
-    this.unspawned = 0;
-    const spawn = () => {
-      this.restTimer = undefined;
-      if (!this.closing) for (let i = 0; i < count; i++) this.spawn(false);
-    };
-    if (now) spawn();
-    else this.restTimer = setTimeout(spawn, 1);
+    return this.startup.begin(this.deps.options.poolSize);
   }
 
   /** The per-command path (see Router). */
@@ -209,10 +188,9 @@ export class Pool implements ConnectionHost {
   async close(): Promise<void> {
     if (this.closing) return this.whenClosed();
     this.closing = true;
-    clearTimeout(this.restTimer);
     this.router.failParked((command) => closedError(command.name));
     this.dedicated.closeAll();
-    this.started?.reject(closedError());
+    this.startup.cancel(closedError());
     this.actor.send({ type: 'close' });
     return this.whenClosed();
   }
@@ -288,9 +266,7 @@ export class Pool implements ConnectionHost {
     else this.router.inMaintenance.delete(connection);
     if (connection.ready) {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
-      this.started?.resolve();
-      this.started = null;
-      this.spawnRest(false);
+      this.startup.ready();
     }
     this.onRoutableChange(connection);
     if (state === 'reconnecting') {
@@ -299,9 +275,7 @@ export class Pool implements ConnectionHost {
       const reason = snapshot?.context.lastError ?? 'unknown';
       if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
       emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
-      // The first connection failed: the others try now, and connect() fails only when they all did.
-      this.spawnRest(true);
-      this.checkStartFailed();
+      this.startup.failed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
       this.router.forget(connection);
@@ -348,16 +322,6 @@ export class Pool implements ConnectionHost {
     const connection = this.connections.get(id);
     if (connection === undefined) throw new Error(`unknown connection ${id}`);
     return connection;
-  }
-
-  /** connect() fails when every pooled connection failed its first attempt. */
-  private checkStartFailed(): void {
-    if (this.started === null) return;
-    const shared = [...this.connections.values()].filter((c) => !c.dedicated);
-    if (shared.length === 0 || !shared.every((c) => this.opener.lastErrors.has(c.id))) return;
-    const error = this.opener.lastErrors.get((shared[0] as Connection).id) as Error;
-    this.started.reject(error);
-    this.started = null;
   }
 
   private whenClosed(): Promise<void> {
