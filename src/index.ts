@@ -2,6 +2,7 @@ export { createMaintClient } from './client/client.js';
 export type { MaintClient, CommandTuple } from './client/client.js';
 export type { Transaction, WatchOptions } from './transactions/watch.js';
 export type { CacheStats } from './cache/client-cache.js';
+export type { PubSubMessage, PubSubListener, SubscribeOptions } from './pubsub/types.js';
 export type { ClientState, ConnectionSnapshot, NotificationRecord } from './client/state.js';
 export { resolveMaintConfig } from './config.js';
 export { createMetricsHook } from './maintenance/hooks.js';

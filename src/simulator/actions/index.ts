@@ -42,7 +42,8 @@ export interface ActionContext {
   /** Holds requests on every connection, including ones opened later; returns the release. */
   holdAll(reason: string): () => void;
   /** Points every endpoint, and every open connection, at another server. */
-  moveUpstream(target: HostPort): void;
+  /** Moves every connection; resolves once each has its state (subscriptions included) confirmed by the new server. */
+  moveUpstream(target: HostPort): Promise<void>;
 }
 
 export interface ActionEnvironment {
