@@ -48,7 +48,7 @@ export class Pool implements ConnectionHost {
   private readonly dedicated: DedicatedConnections;
   private readonly router: Router;
   private readonly actor: Actor<typeof poolMachine>;
-  private readonly maintenance: MaintenanceHandler;
+  private readonly maintenance: MaintenanceHandler<Connection>;
   private readonly handoffs: HandoffCoordinator;
   private readonly configured: Endpoint;
   private current: Endpoint;
