@@ -1,4 +1,4 @@
-import type { RelaxReason } from './machines/relax.js';
+import type { RelaxReason } from './maintenance/relax.js';
 import type { MaintSupport } from './protocol/handshake.js';
 import type { MaintenanceNotification, MaintenanceNotificationType } from './protocol/notifications.js';
 

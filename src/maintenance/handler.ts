@@ -1,7 +1,7 @@
 import type { ResolvedMaintConfig } from '../config.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
-import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from '../machines/relax.js';
+import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from './relax.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import { classifyPush, type MaintenanceNotification, type MaintenanceNotificationType } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';

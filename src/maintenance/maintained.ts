@@ -1,4 +1,4 @@
-import type { RelaxFamily } from '../machines/relax.js';
+import type { RelaxFamily } from './relax.js';
 
 /** What maintenance tells a connection to do (the connection's machine acts on it). */
 export type MaintenanceOrder =
