@@ -23,6 +23,9 @@ import { ClusterMaintenance } from './maintenance.js';
 import { nodeCaller } from './node-caller.js';
 import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { ClusterRouter } from './router.js';
+import { clusterPubSub } from './pubsub.js';
+import type { PubSub } from '../pubsub/pubsub.js';
+import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { commandSlot, CROSSSLOT, KEYLESS } from './routing-keys.js';
 import { snapshotCluster, type ClusterNotificationRecord, type ClusterState } from './state.js';
 
@@ -38,6 +41,16 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
   /** `client.watch()` on a connection of the keys' owner; the keys must share one slot (else UsageError ERR_CROSSSLOT). */
   watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
+  /** Messages on these channels, through one subscriber socket on any primary (a PUBLISH reaches every node); it follows MOVINGs and moves to another primary when its node goes away. */
+  subscribe$(...channels: string[]): Observable<PubSubMessage>;
+  /** Like `subscribe$`, with `message` as a Buffer. */
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
+  /** Messages on channels matching these patterns, as `subscribe$`. */
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
+  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for patterns. */
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -68,6 +81,7 @@ class Cluster implements MaintCluster {
   private readonly router: ClusterRouter;
   private readonly maintenance: ClusterMaintenance;
   private readonly exclusive: ExclusiveContext;
+  private readonly pubsub: PubSub;
   private readonly eventsSubject = new Subject<ClusterEvent>();
   private readonly notificationsSubject = new Subject<ClusterNotificationRecord>();
   private readonly stateChanges = new Subject<ClusterState>();
@@ -100,6 +114,14 @@ class Cluster implements MaintCluster {
     });
     this.maintenance = new ClusterMaintenance(this.router, this.clock, (event) => this.emit(event));
     this.exclusive = { router: this.router, clock: this.clock, commandTimeout: this.timeout, maxRedirections: options.maxRedirections };
+    this.pubsub = clusterPubSub({
+      router: this.router,
+      options,
+      clock: this.clock,
+      logger: this.logger,
+      emit: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
+      unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
+    });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
     this.state$ = new Observable<ClusterState>((subscriber) => {
@@ -184,6 +206,26 @@ class Cluster implements MaintCluster {
     return this.router.addNotificationHook(hook);
   }
 
+  subscribe$(...channels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('channel', channels, false);
+  }
+
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
+    return this.pubsub.observe('channel', channels, true);
+  }
+
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('pattern', patterns, false);
+  }
+
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('channel', channels, listener, options);
+  }
+
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('pattern', patterns, listener, options);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -204,6 +246,7 @@ class Cluster implements MaintCluster {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    await this.pubsub.close();
     await this.router.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();
