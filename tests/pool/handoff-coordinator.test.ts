@@ -127,6 +127,7 @@ test('a failed probe re-opens the circuit for those waiting on it; an abandoned 
   assert.match(await waiting, /^circuit open/);
   assert.match(await abandoned, /abandoned/);
   assert.is(h.dials.length, BREAKER_FAILURE_THRESHOLD + 1, 'only the probe dialled');
+  assert.not.ok(h.events.some((e) => e.type === 'handoff.retried' && e.connectionId === 'c3' && e.attempt === 2), 'an abandoned handoff reports no retry');
 });
 
 test.run();
