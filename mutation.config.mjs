@@ -24,7 +24,8 @@ export const shared = {
   concurrency: 1,
   // Error and log texts are not behaviour; mutating them only measures how many messages tests quote.
   mutator: { excludedMutations: ['StringLiteral'] },
-  timeoutMS: 10_000,
+  // A mutant that hangs a test costs the dry run × 1.5 + this: keep it short.
+  timeoutMS: 3000,
   timeoutFactor: 1.5,
   reporters: ['json', 'html', 'progress'],
   tempDirName: '.stryker-tmp/sandbox',
