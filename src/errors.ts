@@ -21,7 +21,9 @@ export type HitlessErrorCode =
   | 'ERR_MAINT_UNSUPPORTED'
   | 'ERR_HANDOFF'
   | 'ERR_TRANSACTION_ABORTED'
-  | 'ERR_WATCH_INTERRUPTED';
+  | 'ERR_WATCH_INTERRUPTED'
+  | 'ERR_CROSSSLOT'
+  | 'ERR_CLUSTER_TOPOLOGY';
 
 /** What a HitlessError may be built with besides its code and message. */
 export interface HitlessErrorOptions {
@@ -103,7 +105,7 @@ export class RedisReplyError extends HitlessError {
 
 /** A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe. */
 export class ConnectionError extends HitlessError {
-  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF'] as const;
+  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF', 'ERR_CLUSTER_TOPOLOGY'] as const;
   override get name(): string {
     return 'ConnectionError';
   }
@@ -126,7 +128,7 @@ export class TimeoutError extends HitlessError {
 
 /** A call that can never succeed as made: a bad argument, or a command the shared pool refuses. */
 export class UsageError extends HitlessError {
-  static readonly codes = ['ERR_INVALID_ARGUMENT', 'ERR_UNSUPPORTED_COMMAND'] as const;
+  static readonly codes = ['ERR_INVALID_ARGUMENT', 'ERR_UNSUPPORTED_COMMAND', 'ERR_CROSSSLOT'] as const;
   override get name(): string {
     return 'UsageError';
   }

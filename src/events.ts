@@ -1,4 +1,4 @@
-import type { RelaxReason } from './machines/relax.js';
+import type { RelaxReason } from './maintenance/relax.js';
 import type { MaintSupport } from './protocol/handshake.js';
 import type { MaintenanceNotification, MaintenanceNotificationType } from './protocol/notifications.js';
 
@@ -28,6 +28,15 @@ export type LifecycleEvent = { at: number } & (
   | { type: 'pool.resized'; size: number; dedicated: number }
   /** A blocking command was cut short on the old endpoint (CLIENT UNBLOCK, nothing taken) and issued again on the new socket. */
   | { type: 'command.carried'; connectionId: string; command: string; from: string; to: string; remainingMs: number }
+  /** The subscriber socket is open and subscribed (first time, or again after a loss). */
+  | { type: 'pubsub.connected'; endpoint: string }
+  /** The subscriber socket closed unannounced; messages published until `pubsub.resubscribed` are not received. */
+  | { type: 'pubsub.lost'; endpoint: string; reason: string }
+  /** Subscribed again after a loss: messages published during `downtimeMs` are gone (Redis pub/sub keeps none). */
+  | { type: 'pubsub.resubscribed'; endpoint: string; downtimeMs: number; channels: number; patterns: number; shardChannels: number }
+  /** A MOVING carried the subscriptions to a new socket; `exact`: the fence cut over with no loss and no duplicate. */
+  | { type: 'pubsub.moved'; from: string; to: string; seq: number; exact: boolean; durationMs: number; reason?: string }
+  | { type: 'pubsub.moveFailed'; to: string; seq: number; reason: string }
 );
 
 /** The `type` of a lifecycle event. */

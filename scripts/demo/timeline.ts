@@ -71,5 +71,15 @@ export function describeEvent(event: LifecycleEvent): Described | null {
       return { kind: 'connection', tone: 'info', tag: null, text: `pool size ${event.size} (+${event.dedicated} dedicated)` };
     case 'command.carried':
       return { kind: 'handoff', tone: 'good', tag: null, text: `${event.command} on ${event.connectionId} carried ${event.from} → ${event.to}` };
+    case 'pubsub.connected':
+      return { kind: 'connection', tone: 'good', tag: null, text: `subscriber socket ready on ${event.endpoint}` };
+    case 'pubsub.lost':
+      return { kind: 'connection', tone: 'warn', tag: null, text: `subscriber socket lost on ${event.endpoint}: ${event.reason}` };
+    case 'pubsub.resubscribed':
+      return { kind: 'connection', tone: 'warn', tag: null, text: `resubscribed on ${event.endpoint} after ${event.downtimeMs.toFixed(0)} ms (messages in between are gone)` };
+    case 'pubsub.moved':
+      return { kind: 'handoff', tone: event.exact ? 'good' : 'warn', tag: null, text: `subscriber moved ${event.from} → ${event.to} in ${event.durationMs.toFixed(1)} ms${event.exact ? ' (fenced: exactly once)' : ` (${event.reason ?? 'not fenced'})`}` };
+    case 'pubsub.moveFailed':
+      return { kind: 'handoff', tone: 'bad', tag: null, text: `subscriber move → ${event.to} failed: ${event.reason}` };
   }
 }

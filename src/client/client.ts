@@ -13,6 +13,9 @@ import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
+import { PubSub } from '../pubsub/pubsub.js';
+import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
+import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { blockTimeMs, refusalReason } from './command-kinds.js';
 import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
 import { execOutcome } from '../transactions/exec-outcome.js';
@@ -45,6 +48,30 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
    * executed); `retries` runs `body` again on either.
    */
   watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
+  /** Messages on these channels (SUBSCRIBE with the first subscriber of a name, UNSUBSCRIBE with its last); carried through handoffs exactly once. */
+  subscribe$(...channels: string[]): Observable<PubSubMessage>;
+  /** Like `subscribe$`, with `message` as a Buffer. */
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
+  /** Messages on channels matching these patterns (PSUBSCRIBE), carried through handoffs like `subscribe$`. */
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
+  /** Messages on these shard channels (SSUBSCRIBE, Redis 7; one command per slot). */
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage>;
+  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
+  subscribe(channels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for patterns (PSUBSCRIBE); with `buffers: true` messages are Buffers. */
+  psubscribe(patterns: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for patterns (PSUBSCRIBE). */
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for shard channels (SSUBSCRIBE); with `buffers: true` messages are Buffers. */
+  ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for shard channels (SSUBSCRIBE). */
+  ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** PUBLISH through the pool; resolves to the number of receivers on that server. */
+  publish(channel: RespArgument, message: RespArgument): Promise<number>;
+  /** SPUBLISH through the pool; resolves to the number of receivers on that server. */
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number>;
   readonly events$: Observable<LifecycleEvent>;
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
@@ -73,6 +100,7 @@ class Client implements MaintClient {
   private readonly logger: Logger;
   private readonly pool: Pool;
   private readonly cache: CachedReads | null;
+  private readonly pubsub: PubSub;
   private readonly eventsSubject = new Subject<LifecycleEvent>();
   private readonly notificationsSubject = new Subject<NotificationRecord>();
   private readonly stateChanges = new Subject<ClientState>();
@@ -103,6 +131,10 @@ class Client implements MaintClient {
       },
       onChange: () => this.publishState(),
       ...(cache === null ? {} : { onInvalidate: (keys: RespValue) => cache.invalidate(keys), onTrackingEnded: () => cache.flush() }),
+    });
+    this.pubsub = new PubSub({
+      unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
+      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
     });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();
@@ -162,6 +194,42 @@ class Client implements MaintClient {
     return watch({ clock: this.clock, commandTimeout: this.options.commandTimeout, lease: (ms) => this.pool.lease(ms), release: (c) => this.pool.release(c) }, keys, body, options);
   }
 
+  subscribe$(...channels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('channel', channels, false);
+  }
+
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
+    return this.pubsub.observe('channel', channels, true);
+  }
+
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('pattern', patterns, false);
+  }
+
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('shard', shardChannels, false);
+  }
+
+  subscribe(channels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('channel', channels, listener, options);
+  }
+
+  psubscribe(patterns: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('pattern', patterns, listener, options);
+  }
+
+  ssubscribe(shardChannels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('shard', shardChannels, listener, options);
+  }
+
+  publish(channel: RespArgument, message: RespArgument): Promise<number> {
+    return this.call('PUBLISH', channel, message) as Promise<number>;
+  }
+
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number> {
+    return this.call('SPUBLISH', shardChannel, message) as Promise<number>;
+  }
+
   state(): ClientState {
     return snapshotState(this.status, this.pool);
   }
@@ -200,6 +268,7 @@ class Client implements MaintClient {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    await this.pubsub.close();
     await this.pool.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();

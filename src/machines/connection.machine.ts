@@ -1,8 +1,8 @@
 import { assign, enqueueActions, fromPromise, raise, setup, type ActorSystem } from 'xstate';
 import type { Clock } from '../transport/clock.js';
 import { handoffRetryDelay } from './handoff-worker.machine.js';
-import type { RelaxFamily, RelaxReason } from './relax.js';
-import { addRelaxSource, removeRelaxSources } from './relax.js';
+import type { RelaxFamily, RelaxReason } from '../maintenance/relax.js';
+import { addRelaxSource, removeRelaxSources } from '../maintenance/relax.js';
 
 export type { RelaxFamily, RelaxReason };
 

@@ -1,24 +1,24 @@
 import type { ResolvedMaintConfig } from '../config.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
-import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from '../machines/relax.js';
+import { CLOSING_NOTIFICATION, relaxSource, type RelaxFamily } from './relax.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import { classifyPush, type MaintenanceNotification, type MaintenanceNotificationType } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
-import type { Connection } from '../pool/connection.js';
+import type { MaintainedConnection } from './maintained.js';
 import type { NotificationContext, NotificationHook, NotificationResult } from './hooks.js';
 
-export interface MaintenanceHost {
+export interface MaintenanceHost<C extends MaintainedConnection> {
   config: ResolvedMaintConfig;
   configuredEndpoint: Endpoint;
   clock: Clock;
   emit: EmitEvent;
   logger: Logger;
   /** Live connections whose socket reaches `endpoint` (pooled and dedicated). */
-  connectionsAt(endpoint: string): Connection[];
+  connectionsAt(endpoint: string): C[];
   /** Every parsed notification, before handling (feeds `notifications$`). */
-  onNotification(connection: Connection, notification: MaintenanceNotification): void;
+  onNotification(connection: C, notification: MaintenanceNotification): void;
   /** The pool's address for new dials from now on. */
   moveTo(target: Endpoint, details: { seq: number; timeS: number; from: string }): void;
 }
@@ -31,14 +31,14 @@ const RECENT_KEPT = 256;
  * connection to the endpoint, closing notifications end them, and a MOVING re-points the pool
  * and moves the connection that received it. Hooks see and may change or veto each one.
  */
-export class MaintenanceHandler {
+export class MaintenanceHandler<C extends MaintainedConnection> {
   readonly hooks: NotificationHook[] = [];
   private readonly recent = new Set<string>();
 
-  constructor(private readonly host: MaintenanceHost) {}
+  constructor(private readonly host: MaintenanceHost<C>) {}
 
   /** A push frame arrived: maintenance notifications are handled, unreadable ones reported, others ignored. */
-  push(connection: Connection, frame: RespValue[]): void {
+  push(connection: C, frame: RespValue[]): void {
     const classified = classifyPush(frame);
     const context = { connectionId: connection.id, endpoint: connection.endpointText };
     if (classified.kind === 'maintenance') {
@@ -58,7 +58,7 @@ export class MaintenanceHandler {
     }
   }
 
-  handle(connection: Connection, received: MaintenanceNotification): void {
+  handle(connection: C, received: MaintenanceNotification): void {
     const started = performance.now();
     const context: NotificationContext = { connectionId: connection.id, endpoint: connection.endpointText };
     let notification = received;
@@ -85,12 +85,12 @@ export class MaintenanceHandler {
   }
 
   /** A maintenance frame that could not be read: reported to the hooks, otherwise ignored. */
-  invalid(connection: Connection, type: MaintenanceNotificationType, reason: string): void {
+  invalid(connection: C, type: MaintenanceNotificationType, reason: string): void {
     const context: NotificationContext = { connectionId: connection.id, endpoint: connection.endpointText };
     for (const hook of this.hooks) this.safely('onInvalid', () => hook.onInvalid?.(context, type, reason));
   }
 
-  private apply(connection: Connection, notification: MaintenanceNotification): Omit<NotificationResult, 'durationMs'> {
+  private apply(connection: C, notification: MaintenanceNotification): Omit<NotificationResult, 'durationMs'> {
     switch (notification.type) {
       case 'MIGRATING':
       case 'FAILING_OVER':
@@ -105,33 +105,33 @@ export class MaintenanceHandler {
     }
   }
 
-  private relax(connection: Connection, family: RelaxFamily, seq: number): Omit<NotificationResult, 'durationMs'> {
+  private relax(connection: C, family: RelaxFamily, seq: number): Omit<NotificationResult, 'durationMs'> {
     if (!this.firstTime(`${family}:${seq}@${connection.endpointText}`)) return { outcome: 'duplicate', connections: 0 };
     const targets = this.host.connectionsAt(connection.endpointText);
     const backstopMs = 3 * this.host.config.relaxedTimeout;
-    for (const target of targets) target.ref?.send({ type: 'relax.add', source: relaxSource(family, seq), backstopMs });
+    for (const target of targets) target.order({ type: 'relax.add', source: relaxSource(family, seq), backstopMs });
     return { outcome: 'relaxed', connections: targets.length };
   }
 
-  private unrelax(connection: Connection, family: RelaxFamily, seq: number, type: string): Omit<NotificationResult, 'durationMs'> {
+  private unrelax(connection: C, family: RelaxFamily, seq: number, type: string): Omit<NotificationResult, 'durationMs'> {
     if (!this.firstTime(`${type}:${seq}@${connection.endpointText}`)) return { outcome: 'duplicate', connections: 0 };
     const targets = this.host.connectionsAt(connection.endpointText);
-    for (const target of targets) target.ref?.send({ type: 'relax.remove', family, seq });
+    for (const target of targets) target.order({ type: 'relax.remove', family, seq });
     return { outcome: 'unrelaxed', connections: targets.length };
   }
 
-  private moving(connection: Connection, notification: Extract<MaintenanceNotification, { type: 'MOVING' }>): Omit<NotificationResult, 'durationMs'> {
+  private moving(connection: C, notification: Extract<MaintenanceNotification, { type: 'MOVING' }>): Omit<NotificationResult, 'durationMs'> {
     const announced = notification.endpoint === null ? null : formatEndpoint(notification.endpoint);
     const target = notification.endpoint ?? this.host.configuredEndpoint;
     const from = connection.endpointText;
     if (this.firstTime(`MOVING:${notification.seq}|${announced ?? ''}`)) {
       this.host.moveTo(target, { seq: notification.seq, timeS: notification.timeS, from });
     }
-    const seen = connection.ref?.getSnapshot().context.seenMovings ?? [];
+    const seen = connection.seenMovings();
     if (seen.includes(`${notification.seq}|${announced ?? ''}`)) return { outcome: 'duplicate', connections: 0 };
     const now = this.host.clock.now();
     const timeMs = notification.timeS * 1000;
-    connection.ref?.send({
+    connection.order({
       type: 'moving',
       seq: notification.seq,
       endpoint: announced,

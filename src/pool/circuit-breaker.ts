@@ -7,7 +7,8 @@ export interface CircuitBreakerOptions {
   resetMs: number;
 }
 
-type Circuit = { state: 'closed'; failures: number } | { state: 'open'; until: number } | { state: 'half-open'; probing: boolean };
+/** `half-open` in the map: its one probe is in flight. */
+type Circuit = { state: 'closed'; failures: number } | { state: 'open'; until: number } | { state: 'half-open' };
 
 /**
  * Per-endpoint circuit breaker for handoff dials: after `failureThreshold` failures in a row the
@@ -32,12 +33,10 @@ export class CircuitBreaker {
     if (circuit === undefined || circuit.state === 'closed') return true;
     if (circuit.state === 'open') {
       if (this.clock.now() < circuit.until) return false;
-      this.circuits.set(endpoint, { state: 'half-open', probing: true });
+      this.circuits.set(endpoint, { state: 'half-open' });
       return true;
     }
-    if (circuit.probing) return false;
-    circuit.probing = true;
-    return true;
+    return false;
   }
 
   success(endpoint: string): void {

@@ -1,5 +1,6 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
 import { connectionStateName, hasRelaxation, type ConnectionMachine, type ConnectionStateValue, type OpenedSocket } from '../machines/connection.machine.js';
+import type { MaintainedConnection, MaintenanceOrder } from '../maintenance/maintained.js';
 import type { Endpoint } from '../protocol/endpoint.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
 import type { RespValue } from '../protocol/types.js';
@@ -28,7 +29,7 @@ export interface ConnectionHost {
  * One pooled connection as the per-command path sees it: plain fields the routing reads
  * (`pipeline`, `ready`, `relaxedTimeout`), kept current by the connection's machine.
  */
-export class Connection {
+export class Connection implements MaintainedConnection {
   pipeline: Pipeline | null = null;
   /** The new socket a handoff has opened and not yet swapped in. */
   private staged: { pipeline: Pipeline; endpoint: Endpoint } | null = null;
@@ -223,6 +224,15 @@ export class Connection {
         this.host.onStateChange(this, previous);
       },
     });
+  }
+
+  /** MaintainedConnection: what maintenance decided goes to the machine. */
+  order(order: MaintenanceOrder): void {
+    this.ref?.send(order);
+  }
+
+  seenMovings(): readonly string[] {
+    return this.ref?.getSnapshot().context.seenMovings ?? [];
   }
 
   onPush(frame: RespValue[]): void {

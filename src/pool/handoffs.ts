@@ -69,7 +69,7 @@ export class HandoffCoordinator {
     try {
       settleProbe = await this.admit(job.endpoint, signal);
     } catch (error) {
-      this.retried(job, attempt, error);
+      if (!signal.aborted) this.retried(job, attempt, error);
       throw error;
     }
     try {

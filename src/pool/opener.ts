@@ -6,8 +6,17 @@ import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.j
 import type { Clock } from '../transport/clock.js';
 import { openConnection } from '../transport/open.js';
 import type { Pipeline } from '../transport/pipeline.js';
+import type { RespValue } from '../protocol/types.js';
 import { LIB_NAME, VERSION } from '../version.js';
-import type { Connection } from './connection.js';
+
+/** Who a socket is opened for: pooled connections and subscriber sessions alike. */
+export interface SocketOwner {
+  readonly id: string;
+  onPush(frame: RespValue[]): void;
+  onLost(pipeline: Pipeline, reason: string): void;
+  /** Asked per push frame: decode it with Buffers (binary-safe pub/sub messages)? */
+  pushBuffers?(): boolean;
+}
 
 export interface OpenerDependencies {
   options: ResolvedClientOptions;
@@ -39,7 +48,7 @@ export class ConnectionOpener {
   }
 
   /** Dials `endpoint` and runs the whole handshake for `connection`. */
-  async openAt(connection: Connection, endpoint: Endpoint, signal: AbortSignal): Promise<{ pipeline: Pipeline; maint: MaintSupport }> {
+  async openAt(connection: SocketOwner, endpoint: Endpoint, signal: AbortSignal): Promise<{ pipeline: Pipeline; maint: MaintSupport; protocol: 2 | 3 }> {
     const { options } = this.deps;
     const endpointText = formatEndpoint(endpoint);
     const maint = options.maint;
@@ -63,11 +72,12 @@ export class ConnectionOpener {
         handlers: {
           onPush: (frame) => connection.onPush(frame),
           onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
+          ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
         },
       });
       this.lastErrors.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
-      return { pipeline: opened.pipeline, maint: opened.maint };
+      return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };
     } catch (error) {
       this.lastErrors.set(connection.id, error as Error);
       throw error;

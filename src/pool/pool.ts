@@ -15,12 +15,13 @@ import type { PendingCommand } from '../transport/command.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
-import { ConnectionOpener } from './opener.js';
+import { ConnectionOpener, type SocketOwner } from './opener.js';
+import { PushRouter } from './push-router.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
+import { PoolStartup } from './pool-startup.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
-import { isInvalidation } from '../cache/invalidation.js';
 
 export interface PoolDependencies {
   options: ResolvedClientOptions;
@@ -42,10 +43,12 @@ export interface PoolDependencies {
  */
 export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
+  /** Push frames from pooled connections, by kind (maintenance here; invalidations for a cache plug in). */
+  readonly pushes: PushRouter<Connection>;
   private readonly dedicated: DedicatedConnections;
   private readonly router: Router;
   private readonly actor: Actor<typeof poolMachine>;
-  private readonly maintenance: MaintenanceHandler;
+  private readonly maintenance: MaintenanceHandler<Connection>;
   private readonly handoffs: HandoffCoordinator;
   private readonly configured: Endpoint;
   private current: Endpoint;
@@ -54,11 +57,13 @@ export class Pool implements ConnectionHost {
   readonly clock: Clock;
   private readonly opener: ConnectionOpener;
   private nextId = 1;
-  /** Pooled connections not opened yet (see start). */
-  private unspawned = 0;
-  private restTimer: ReturnType<typeof setTimeout> | undefined;
   private closing = false;
-  private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private readonly startup = new PoolStartup({
+    spawn: () => this.spawn(false),
+    pooled: () => [...this.connections.values()].filter((c) => !c.dedicated),
+    lastError: (connection) => this.opener.lastErrors.get(connection.id),
+    isClosing: () => this.closing,
+  });
 
   constructor(private readonly deps: PoolDependencies) {
     const { options, clock } = deps;
@@ -69,6 +74,7 @@ export class Pool implements ConnectionHost {
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.router = new Router(clock, options.maint.relaxedTimeout);
     this.opener = new ConnectionOpener(deps);
+    this.pushes = new PushRouter((connection, type) => deps.logger.debug(`push frame "${type}" on ${connection.id} has no consumer; ignored`));
     this.dedicated = new DedicatedConnections({
       clock,
       spawn: () => this.spawn(true),
@@ -92,6 +98,12 @@ export class Pool implements ConnectionHost {
         deps.emit({ type: 'endpoint.moved', from: details.from, to: formatEndpoint(target), seq: details.seq, timeS: details.timeS });
       },
     });
+    this.pushes.use('maintenance', (connection, frame) => this.maintenance.push(connection, frame));
+    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
+    if (deps.onInvalidate !== undefined) {
+      const onInvalidate = deps.onInvalidate;
+      this.pushes.use('invalidate', (_connection, frame) => onInvalidate(frame[1] ?? null));
+    }
     this.handoffs = new HandoffCoordinator({
       config: options.maint,
       clock,
@@ -139,35 +151,11 @@ export class Pool implements ConnectionHost {
     };
   }
 
-  /**
-   * Opens `poolSize` connections; resolves when one is ready, rejects when every first attempt
-   * failed. The first connection opens alone and the others right after it is ready (or failed),
-   * so that a cold start's first reply does not wait for every member's dial and handshake.
-   */
+  /** Opens the pool (see PoolStartup); resolves when one connection is ready, rejects when every first attempt failed. */
   start(endpointType: ResolvedEndpointType): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
     this.opener.endpointType = endpointType;
-    const ready = new Promise<void>((resolve, reject) => (this.started = { resolve, reject }));
-    this.unspawned = this.deps.options.poolSize - 1;
-    this.spawn(false);
-    return ready;
-  }
-
-  /**
-   * The rest of the pool: a millisecond after the first connection is ready, by when the caller's
-   * first commands were written and, on a near server, answered (their replies are not queued
-   * behind the others' set-up); at once when the first connection failed.
-   */
-  private spawnRest(now: boolean): void {
-    const count = this.unspawned;
-    if (count === 0) return;
-    this.unspawned = 0;
-    const spawn = () => {
-      this.restTimer = undefined;
-      if (!this.closing) for (let i = 0; i < count; i++) this.spawn(false);
-    };
-    if (now) spawn();
-    else this.restTimer = setTimeout(spawn, 1);
+    return this.startup.begin(this.deps.options.poolSize);
   }
 
   /** The per-command path (see Router). */
@@ -200,10 +188,9 @@ export class Pool implements ConnectionHost {
   async close(): Promise<void> {
     if (this.closing) return this.whenClosed();
     this.closing = true;
-    clearTimeout(this.restTimer);
     this.router.failParked((command) => closedError(command.name));
     this.dedicated.closeAll();
-    this.started?.reject(closedError());
+    this.startup.cancel(closedError());
     this.actor.send({ type: 'close' });
     return this.whenClosed();
   }
@@ -230,9 +217,21 @@ export class Pool implements ConnectionHost {
   }
 
   onPush(connection: Connection, frame: RespValue[]): void {
-    // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
-    if (isInvalidation(frame)) return this.deps.onInvalidate?.(frame[1] ?? null);
-    this.maintenance.push(connection, frame);
+    this.pushes.route(connection, frame);
+  }
+
+  /** Where new sockets go now (the last MOVING's target, else the configured address). */
+  get currentEndpoint(): Endpoint {
+    return this.current;
+  }
+
+  get configuredEndpoint(): Endpoint {
+    return this.configured;
+  }
+
+  /** Dial + handshake for a socket outside the pool (a subscriber session's). */
+  openFor(owner: SocketOwner, endpoint: Endpoint, signal: AbortSignal) {
+    return this.opener.openAt(owner, endpoint, signal).finally(() => this.opener.lastErrors.delete(owner.id));
   }
 
   onSocketRetired(connection: Connection): void {
@@ -267,9 +266,7 @@ export class Pool implements ConnectionHost {
     else this.router.inMaintenance.delete(connection);
     if (connection.ready) {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
-      this.started?.resolve();
-      this.started = null;
-      this.spawnRest(false);
+      this.startup.ready();
     }
     this.onRoutableChange(connection);
     if (state === 'reconnecting') {
@@ -278,9 +275,7 @@ export class Pool implements ConnectionHost {
       const reason = snapshot?.context.lastError ?? 'unknown';
       if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
       emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
-      // The first connection failed: the others try now, and connect() fails only when they all did.
-      this.spawnRest(true);
-      this.checkStartFailed();
+      this.startup.failed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
       this.router.forget(connection);
@@ -327,16 +322,6 @@ export class Pool implements ConnectionHost {
     const connection = this.connections.get(id);
     if (connection === undefined) throw new Error(`unknown connection ${id}`);
     return connection;
-  }
-
-  /** connect() fails when every pooled connection failed its first attempt. */
-  private checkStartFailed(): void {
-    if (this.started === null) return;
-    const shared = [...this.connections.values()].filter((c) => !c.dedicated);
-    if (shared.length === 0 || !shared.every((c) => this.opener.lastErrors.has(c.id))) return;
-    const error = this.opener.lastErrors.get((shared[0] as Connection).id) as Error;
-    this.started.reject(error);
-    this.started = null;
   }
 
   private whenClosed(): Promise<void> {

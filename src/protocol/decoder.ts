@@ -11,6 +11,8 @@ export interface RespDecoderHandlers {
   onPush(frame: RespValue[]): void;
   /** Asked as each reply starts: should its bulk strings be Buffers instead of strings? */
   wantsBuffers?(): boolean;
+  /** Asked as each push frame starts: its bulk strings as Buffers? (a subscriber socket with binary listeners) */
+  pushBuffers?(): boolean;
 }
 
 const enum Kind {
@@ -91,7 +93,7 @@ export class RespDecoder {
     const buffer = this.buffer;
     while (this.offset < buffer.length) {
       const start = this.offset;
-      if (this.stack.length === 0) this.binary = buffer[start] !== PUSH && this.handlers.wantsBuffers?.() === true;
+      if (this.stack.length === 0) this.binary = buffer[start] === PUSH ? this.handlers.pushBuffers?.() === true : this.handlers.wantsBuffers?.() === true;
       const step = this.parseOne(buffer);
       if (step === INCOMPLETE) {
         this.offset = start;

@@ -7,6 +7,7 @@ import { FrameScanner } from '../protocol/frame-scanner.js';
 import { encodeCommand } from './request-reader.js';
 import type { HostPort } from './types.js';
 
+/** A decoded RESP2 reply of an admin connection. */
 export type AdminValue = string | number | null | AdminValue[];
 
 interface Waiter {

@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { ACTION_TYPES, isActionType } from './actions/index.js';
 import { addressCount, validateHosts } from './hosts.js';
 import { Simulator } from './simulator.js';
+import { createClusterSimulator, type MaintClusterSimulator, type MaintClusterSimulatorOptions } from './cluster/cluster-simulator.js';
 import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
 
 export type {
@@ -39,6 +40,13 @@ export type {
   SimulatorEvent,
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
+export { createClusterSimulator } from './cluster/cluster-simulator.js';
+export type { MaintClusterSimulator, MaintClusterSimulatorOptions, ClusterSimulatorNode, ReshardParameters, ReshardResult } from './cluster/cluster-simulator.js';
+export type { SpawnedClusterNode } from './cluster/spawn-cluster.js';
+export type { RedisProcess } from './redis-process.js';
+export type { SlotList, SlotMoveText } from './cluster/frames.js';
+export type { AdminValue } from './admin-client.js';
+export { smigratingFrame, smigratedFrame, smigratedFlatFrame, smigratedPairsFrame } from './cluster/frames.js';
 export { encodePush, formatEndpoint, movingFrame, movingFrameTo, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
 export type { PushElement } from './push-frames.js';
 export { endpointsConfig, writeEndpointsFile } from './endpoints-file.js';
@@ -81,8 +89,28 @@ function validate(options: MaintSimulatorOptions): void {
   }
 }
 
-/** Starts a simulator: spawns servers if asked, opens the endpoints (and the HTTP API when `apiPort` is given). */
-export async function createMaintSimulator(options: MaintSimulatorOptions = {}): Promise<MaintSimulator> {
+/**
+ * Starts a simulator: spawns servers if asked, opens the endpoints (and the HTTP API when `apiPort` is given).
+ * With `{ cluster: { primaries, replicasPerPrimary } }`: the cluster mode (see cluster/cluster-simulator.ts).
+ */
+export function createMaintSimulator(options: { cluster: MaintClusterSimulatorOptions }): Promise<MaintClusterSimulator>;
+export function createMaintSimulator(options?: MaintSimulatorOptions): Promise<MaintSimulator>;
+export async function createMaintSimulator(options: MaintSimulatorOptions | { cluster: MaintClusterSimulatorOptions } = {}): Promise<MaintSimulator | MaintClusterSimulator> {
+  if (typeof options === 'object' && options !== null && 'cluster' in options) return createClusterSimulator(clusterOptions(options.cluster));
+  return createStandaloneSimulator(options as MaintSimulatorOptions);
+}
+
+function clusterOptions(value: unknown): MaintClusterSimulatorOptions {
+  if (typeof value !== 'object' || value === null) throw new ConfigError('cluster', value, '{ primaries, replicasPerPrimary? }');
+  const { primaries, replicasPerPrimary } = value as Record<string, unknown>;
+  if (!Number.isInteger(primaries) || (primaries as number) < 1 || (primaries as number) > 16) throw new ConfigError('cluster.primaries', primaries, 'an integer from 1 to 16');
+  if (replicasPerPrimary !== undefined && (!Number.isInteger(replicasPerPrimary) || (replicasPerPrimary as number) < 0 || (replicasPerPrimary as number) > 4)) {
+    throw new ConfigError('cluster.replicasPerPrimary', replicasPerPrimary, 'an integer from 0 to 4');
+  }
+  return value as MaintClusterSimulatorOptions;
+}
+
+async function createStandaloneSimulator(options: MaintSimulatorOptions): Promise<MaintSimulator> {
   validate(options);
   const simulator = new Simulator(options);
   try {

@@ -30,6 +30,7 @@ export interface FrameMeta {
 }
 
 const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
+const FLUSH_BOUND_MS = 1000;
 const REPLAY_ORDER: readonly ReplayKey[] = ['hello', 'auth', 'select', 'setname'];
 
 export class ProxyConnection {
@@ -158,8 +159,13 @@ export class ProxyConnection {
    * swallowed.
    * A connection with replies still owed by the old server cannot be carried and is closed.
    */
-  moveUpstream(target: HostPort): void {
+  async moveUpstream(target: HostPort): Promise<void> {
     if (this.closed || (this.upstream.target.host === target.host && this.upstream.target.port === target.port)) return;
+    // A subscriber may still have messages from the old server on their way: a round trip there
+    // first, so that none is cut off with the old socket (RESP3 only: a RESP2 PING reply could
+    // not be told from a message).
+    if (this.protocol === 3 && this.subscriptions.active) await this.upstream.roundTrip(FLUSH_BOUND_MS);
+    if (this.closed) return;
     // Only a connection provably idle can be carried: one whose replies cannot be counted (after
     // MONITOR or a RESP2 bare UNSUBSCRIBE, e.g. a RESP2 subscriber) may still be owed some.
     if (!this.countable) {
@@ -191,6 +197,7 @@ export class ProxyConnection {
     this.upstream = next;
     previous.detach();
     this.client.resume(); // in case the old socket had paused it (backpressure)
+    await next.whenSwallowed();
   }
 
   close(reason: string): void {

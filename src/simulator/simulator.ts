@@ -265,7 +265,7 @@ export class Simulator implements MaintSimulator {
       },
       moveUpstream: (target) => {
         this.target = target;
-        for (const connection of [...this.open.values()]) connection.moveUpstream(target);
+        return Promise.all([...this.open.values()].map((connection) => connection.moveUpstream(target))).then(() => undefined);
       },
     };
   }

@@ -38,6 +38,11 @@ export class Subscriptions {
     else for (const channel of names) set.delete(channel);
   }
 
+  get active(): boolean {
+    for (const set of this.channels.values()) if (set.size > 0) return true;
+    return false;
+  }
+
   clear(): void {
     this.channels.clear();
   }

@@ -7,6 +7,8 @@ import { connect, type Socket } from 'node:net';
 import { FrameScanner, RespType } from '../protocol/frame-scanner.js';
 import type { HostPort } from './types.js';
 
+const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
+
 export interface UpstreamHandlers {
   data(chunk: Buffer): void;
   closed(reason: string): void;
@@ -20,6 +22,7 @@ export class UpstreamLink {
   private readonly scanner = new FrameScanner();
   private pieces: Buffer[] = [];
   private detached = false;
+  private swallowed: Array<() => void> = [];
 
   constructor(
     readonly target: HostPort,
@@ -33,6 +36,7 @@ export class UpstreamLink {
       // reported through 'close'
     });
     this.socket.on('close', (hadError) => {
+      this.settleSwallowed();
       if (!this.detached) this.handlers.closed(hadError ? 'upstream error' : 'upstream closed');
     });
   }
@@ -72,10 +76,32 @@ export class UpstreamLink {
     this.socket.resume();
   }
 
+  /** A PING of the proxy's own, its reply swallowed: resolves once everything the server sent before it has been handed on (at most `boundMs`). */
+  async roundTrip(boundMs: number): Promise<void> {
+    this.swallowReplies(1);
+    this.write(PING);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.whenSwallowed(), new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once every reply and push it was told to swallow has come (or the socket closed). */
+  whenSwallowed(): Promise<void> {
+    if (!this.swallowing || this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.swallowed.push(resolve));
+  }
+
   /** Closes the socket without reporting it. */
   detach(): void {
     this.detached = true;
     this.socket.destroy();
+    this.settleSwallowed();
+  }
+
+  private settleSwallowed(): void {
+    const waiting = this.swallowed;
+    this.swallowed = [];
+    for (const resolve of waiting) resolve();
   }
 
   private get swallowing(): boolean {
@@ -101,6 +127,7 @@ export class UpstreamLink {
       this.pieces = [];
       at = end;
       if (!this.drops(frame)) this.handlers.data(frame);
+      if (!this.swallowing) this.settleSwallowed();
     }
     if (at < chunk.length) this.handlers.data(at === 0 ? chunk : chunk.subarray(at));
   }

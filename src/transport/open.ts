@@ -18,6 +18,8 @@ export interface OpenOptions {
 
 export interface OpenedConnection {
   pipeline: Pipeline;
+  /** The protocol the handshake settled on (a RESP3 request falls back to 2 on servers without HELLO). */
+  protocol: 2 | 3;
   maint: MaintSupport;
   /** The server's reply when it rejected the maintenance opt-in (auto mode). */
   maintRejection?: string;
@@ -46,7 +48,7 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
     if (outcome.kind === 'fallback') throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} did not settle`);
     if (options.dial.signal?.aborted) throw new ConnectionError('ERR_CONNECT', `Connecting to ${target} was aborted`, { retryable: true });
     if (outcome.clientId !== undefined) pipeline.clientId = outcome.clientId;
-    const opened: OpenedConnection = { pipeline, maint: outcome.maint };
+    const opened: OpenedConnection = { pipeline, protocol: outcome.protocol, maint: outcome.maint };
     if (outcome.maintRejection !== undefined) opened.maintRejection = outcome.maintRejection;
     return opened;
   } catch (error) {

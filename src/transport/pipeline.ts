@@ -10,6 +10,8 @@ export interface PipelineHandlers {
   onPush(frame: RespValue[]): void;
   /** The socket closed without `end()`/`destroy()` being asked for (peer closed, network error, bad bytes). */
   onLost(error: ConnectionError, pipeline: Pipeline): void;
+  /** Asked per push frame: decode its bulk strings as Buffers (subscriber sockets with binary listeners)? */
+  pushBuffers?(): boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class Pipeline {
       onErrorReply: (error) => this.settleHead(null, error),
       onPush: (frame) => this.handlers.onPush(frame),
       wantsBuffers: () => this.inflight.peek()?.binary === true,
+      ...(handlers.pushBuffers === undefined ? {} : { pushBuffers: handlers.pushBuffers }),
     });
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { SimulatedClock } from 'xstate';
 import { cacheSlot } from '../../src/cache/cacheable.js';
 import { ClientCache } from '../../src/cache/client-cache.js';
-import { isInvalidation } from '../../src/cache/invalidation.js';
+import { pushKindOf, pushType } from '../../src/protocol/push-kind.js';
 
 test('hits and misses are counted; a hit refreshes the LRU order; maxEntries evicts the least recently used', () => {
   const cache = new ClientCache(new SimulatedClock(), 2, 0);
@@ -68,11 +68,12 @@ test('cacheSlot: only the listed read-only single-key commands with their exact 
   assert.is(cacheSlot('TTL', ['k']), undefined, 'time-dependent replies are not cached');
 });
 
-test('isInvalidation: text or Buffer head', () => {
-  assert.ok(isInvalidation(['invalidate', ['k']]));
-  assert.ok(isInvalidation([Buffer.from('invalidate'), null]));
-  assert.not.ok(isInvalidation(['MOVING', 1, 15, 'h:1']));
-  assert.not.ok(isInvalidation([Buffer.from('message')]));
+test('invalidate pushes are their own kind, with a text or Buffer head', () => {
+  const kind = (frame: Parameters<typeof pushType>[0]) => pushKindOf(pushType(frame));
+  assert.is(kind(['invalidate', ['k']]), 'invalidate');
+  assert.is(kind([Buffer.from('invalidate'), null]), 'invalidate');
+  assert.is(kind(['MOVING', 1, 15, 'h:1']), 'maintenance');
+  assert.is(kind([Buffer.from('message')]), 'pubsub');
 });
 
 test.run();

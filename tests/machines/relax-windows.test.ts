@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise, SimulatedClock, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { connectionMachine, connectionStateName, type MovingOrder, type OpenedSocket } from '../../src/machines/connection.machine.js';
-import { relaxSource } from '../../src/machines/relax.js';
+import { relaxSource } from '../../src/maintenance/relax.js';
 
 /** A connection actor on a simulated clock whose socket actors are instant fakes. */
 function harness(options: { postHandoffRelaxMs?: number } = {}) {

@@ -128,4 +128,15 @@ test('endpoints are independent', () => {
   assert.is(b.state(A), 'closed');
 });
 
+test('a failure reported while open (a dial that began before it opened) keeps it open until its reset', () => {
+  const { clock, breaker: b } = breaker(2, 1000);
+  fail(b, A, 2);
+  clock.increment(400);
+  b.failure(A);
+  assert.is(b.state(A), 'open', 'still open, not closed with a fresh count');
+  assert.not.ok(b.allow(A));
+  clock.increment(600);
+  assert.is(b.state(A), 'half-open', 'the late failure did not extend the reset either');
+});
+
 test.run();

@@ -71,8 +71,13 @@ async function promote(ctx: ActionContext, drainTimeoutS: number, timeoutS: numb
   );
   ctx.step('promoting', { drained });
   const { from, to } = await ctx.topology.failover(timeoutS * 1000, ctx.signal);
-  ctx.moveUpstream(to);
-  const detail = { mode: 'promote', from: `${from.host}:${from.port}`, to: `${to.host}:${to.port}` };
+  // Held requests (a publisher's PUBLISH) go out only once every moved subscriber is subscribed
+  // again on the new primary, so that none of them misses a message published after the failover.
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, timeoutS * 1000, false)));
+  const replayed = await Promise.race([ctx.moveUpstream(to).then(() => true), bound]);
+  clearTimeout(timer);
+  const detail = { mode: 'promote', from: `${from.host}:${from.port}`, to: `${to.host}:${to.port}`, replayed };
   ctx.step('promoted', detail);
   return detail;
 }

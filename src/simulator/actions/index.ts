@@ -47,8 +47,8 @@ export interface ActionContext {
   addLatency(source: string, ms: number): () => void;
   /** Holds requests on every connection, including ones opened later; returns the release. */
   holdAll(reason: string): () => void;
-  /** Points every endpoint, and every open connection, at another server. */
-  moveUpstream(target: HostPort): void;
+  /** Moves every connection; resolves once each has its state (subscriptions included) confirmed by the new server. */
+  moveUpstream(target: HostPort): Promise<void>;
   /** The server-side switch of maintenance notifications (`update_cluster_config`). */
   notificationsEnabled(): boolean;
   setNotificationsEnabled(enabled: boolean): void;

@@ -1,0 +1,285 @@
+/**
+ * `createMaintCluster`: a Redis Cluster client made of one hitless pool per primary. Commands go to
+ * their slot's owner (CRC16 with hash tags; key positions from the command table); redirects,
+ * topology refreshes and cluster-wide maintenance effects live in the router and its helpers.
+ */
+import { Observable, Subject } from 'rxjs';
+import type { CommandTuple } from '../client/client.js';
+import { blockTimeMs, refusalReason } from '../client/command-kinds.js';
+import type { CommandMethods } from '../commands/generated/methods.js';
+import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
+import { scanKeys, type ScanOptions } from '../commands/scan.js';
+import { ConnectionError, UsageError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
+import type { NotificationHook } from '../maintenance/hooks.js';
+import { isRespArgument } from '../protocol/encoder.js';
+import type { RespArgument, RespValue } from '../protocol/types.js';
+import { systemClock, type Clock } from '../transport/clock.js';
+import { ClusterCommand } from './cluster-command.js';
+import type { ClusterEvent, ClusterEventInit } from './state.js';
+import { clusterBlocking, clusterMulti, clusterWatch, type ExclusiveContext } from './exclusive.js';
+import type { Transaction, WatchOptions } from '../transactions/watch.js';
+import { ClusterMaintenance } from './maintenance.js';
+import { nodeCaller } from './node-caller.js';
+import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
+import { ClusterRouter } from './router.js';
+import { clusterPubSub } from './pubsub.js';
+import type { PubSub } from '../pubsub/pubsub.js';
+import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
+import { commandSlot, CROSSSLOT, KEYLESS } from './routing-keys.js';
+import { snapshotCluster, type ClusterNotificationRecord, type ClusterState } from './state.js';
+
+/** The cluster: every typed command method (routed by its keys' slot) and the lifecycle below. */
+export interface MaintCluster extends CommandMethods, CommandHelpers {
+  /** Loads the slot map from a root node and opens a pool per primary; resolves when one can serve. */
+  connect(): Promise<void>;
+  /** Sends a command to its slot's owner (keyless: any primary). Keys in several slots: UsageError ERR_CROSSSLOT, never sent. */
+  call(command: string, ...args: RespArgument[]): Promise<RespValue>;
+  /** Like `call`, with bulk strings in the reply as Buffers. */
+  callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
+  /** MULTI … EXEC on the owner of the commands' one slot; keys in several slots: UsageError ERR_CROSSSLOT. */
+  multi(commands: CommandTuple[]): Promise<RespValue[]>;
+  /** `client.watch()` on a connection of the keys' owner; the keys must share one slot (else UsageError ERR_CROSSSLOT). */
+  watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
+  /** Messages on these channels, through one subscriber socket on any primary (a PUBLISH reaches every node); it follows MOVINGs and moves to another primary when its node goes away. */
+  subscribe$(...channels: string[]): Observable<PubSubMessage>;
+  /** Like `subscribe$`, with `message` as a Buffer. */
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
+  /** Messages on channels matching these patterns, as `subscribe$`. */
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
+  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for patterns. */
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  readonly events$: Observable<ClusterEvent>;
+  readonly notifications$: Observable<ClusterNotificationRecord>;
+  readonly state$: Observable<ClusterState>;
+  /** Adds a hook to every node's pool, present and future; returns a remover. */
+  addNotificationHook(hook: NotificationHook): () => void;
+  /** Nodes, their slot ranges and connections, now. */
+  state(): ClusterState;
+  /** Drains in-flight replies on every node, closes every socket and completes every stream. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Test and tooling seams that are not user options. */
+export interface ClusterInternals {
+  clock?: Clock;
+}
+
+/** A Redis Cluster client: one hitless pool per primary, commands routed by slot (see the README, "Redis Cluster"). Call `connect()` first. */
+export function createMaintCluster(options: MaintClusterOptions, internals: ClusterInternals = {}): MaintCluster {
+  return new Cluster(resolveClusterOptions(options), internals);
+}
+
+// The typed command methods are defined on the prototype once (see installCommandMethods below).
+interface Cluster extends CommandMethods, CommandHelpers {}
+
+class Cluster implements MaintCluster {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly router: ClusterRouter;
+  private readonly maintenance: ClusterMaintenance;
+  private readonly exclusive: ExclusiveContext;
+  private readonly pubsub: PubSub;
+  private readonly eventsSubject = new Subject<ClusterEvent>();
+  private readonly notificationsSubject = new Subject<ClusterNotificationRecord>();
+  private readonly stateChanges = new Subject<ClusterState>();
+  private statePending = false;
+  private status: ClusterState['status'] = 'new';
+  private connecting: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly timeout: number;
+  readonly events$: Observable<ClusterEvent>;
+  readonly notifications$: Observable<ClusterNotificationRecord>;
+  readonly state$: Observable<ClusterState>;
+
+  constructor(options: ResolvedClusterOptions, internals: ClusterInternals) {
+    this.clock = internals.clock ?? systemClock;
+    this.timeout = options.node.commandTimeout;
+    this.logger = createLogger(options.node.maint.logLevel, options.node.logger as Partial<Logger> | undefined);
+    this.router = new ClusterRouter({
+      options,
+      clock: this.clock,
+      logger: this.logger,
+      emit: (event) => this.emit(event),
+      emitNode: (node, event) => this.emit({ ...event, node: node.key } as ClusterEventInit),
+      onNotification: (node, connection, notification) => {
+        if (this.notificationsSubject.observed) {
+          this.notificationsSubject.next({ node: node.key, connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() });
+        }
+      },
+      onHandled: (node, notification) => this.maintenance.handle(node, notification),
+      onChange: () => this.publishState(),
+    });
+    this.maintenance = new ClusterMaintenance(this.router, this.clock, (event) => this.emit(event));
+    this.exclusive = { router: this.router, clock: this.clock, commandTimeout: this.timeout, maxRedirections: options.maxRedirections };
+    this.pubsub = clusterPubSub({
+      router: this.router,
+      options,
+      clock: this.clock,
+      logger: this.logger,
+      emit: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
+      unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
+    });
+    this.events$ = this.eventsSubject.asObservable();
+    this.notifications$ = this.notificationsSubject.asObservable();
+    this.state$ = new Observable<ClusterState>((subscriber) => {
+      subscriber.next(this.state());
+      return this.stateChanges.subscribe(subscriber);
+    });
+  }
+
+  connect(): Promise<void> {
+    if (this.status === 'closed') return Promise.reject(new ConnectionError('ERR_CLIENT_CLOSED', 'The cluster client is closed; create a new one'));
+    this.connecting ??= this.start();
+    return this.connecting;
+  }
+
+  call(command: string, ...args: RespArgument[]): Promise<RespValue> {
+    return this.send(command, args, false);
+  }
+
+  callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue> {
+    return this.send(command, args, true);
+  }
+
+  private send(command: string, args: RespArgument[], binary: boolean): Promise<RespValue> {
+    if (this.status !== 'ready') return Promise.reject(this.notReadyError(command));
+    if (typeof command !== 'string' || command === '') return Promise.reject(new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string'));
+    for (let i = 0; i < args.length; i++) {
+      if (!isRespArgument(args[i])) return Promise.reject(invalidArgument(command, i, args[i]));
+    }
+    const name = command.toUpperCase();
+    const refusal = refusalReason(name, args);
+    if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
+    const slot = commandSlot(name, args);
+    if (slot === CROSSSLOT) return Promise.reject(crossSlot(name));
+    const blockMs = blockTimeMs(name, args);
+    if (blockMs !== undefined) return clusterBlocking(this.exclusive, [command, ...args], name, blockMs, binary, slot);
+    return new Promise((resolve, reject) => {
+      const pending = new ClusterCommand(this.router, [command, ...args], slot, name, this.clock.now(), this.timeout, resolve, reject);
+      pending.binary = binary;
+      this.router.send(pending);
+    });
+  }
+
+  async multi(commands: CommandTuple[]): Promise<RespValue[]> {
+    if (this.status !== 'ready') throw this.notReadyError('MULTI');
+    if (!Array.isArray(commands) || commands.length === 0) throw new UsageError('ERR_INVALID_ARGUMENT', 'multi() takes a non-empty array of [command, ...args]');
+    let slot = KEYLESS;
+    for (const tuple of commands) {
+      const [name, ...args] = Array.isArray(tuple) ? tuple : [];
+      if (typeof name !== 'string' || name === '') throw new UsageError('ERR_INVALID_ARGUMENT', 'Each multi() entry must start with a command name');
+      args.forEach((arg, i) => {
+        if (!isRespArgument(arg)) throw invalidArgument(name, i, arg);
+      });
+      const upper = name.toUpperCase();
+      const refusal = refusalReason(upper, args);
+      if (refusal !== undefined) throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi(): ${refusal}`);
+      const own = commandSlot(upper, args);
+      if (own === CROSSSLOT || (own !== KEYLESS && slot !== KEYLESS && own !== slot)) throw crossSlot('MULTI');
+      if (own !== KEYLESS) slot = own;
+    }
+    return clusterMulti(this.exclusive, commands, slot);
+  }
+
+  async watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T> {
+    if (this.status !== 'ready') throw this.notReadyError('WATCH');
+    const slot = Array.isArray(keys) && keys.every((key) => isRespArgument(key)) ? commandSlot('WATCH', keys) : KEYLESS;
+    if (slot === CROSSSLOT) throw crossSlot('WATCH');
+    return clusterWatch(this.exclusive, keys, slot, body, options);
+  }
+
+  /** SCAN walks every primary in turn (a slot that moves during the walk may be missed or repeated). */
+  async *scanIterator(options?: ScanOptions): AsyncGenerator<string> {
+    if (this.status !== 'ready') throw this.notReadyError('SCAN');
+    for (const node of [...this.router.table.primaries]) yield* scanKeys(nodeCaller(node, this.clock, this.timeout), options);
+  }
+
+  state(): ClusterState {
+    return snapshotCluster(this.status, this.router.table);
+  }
+
+  addNotificationHook(hook: NotificationHook): () => void {
+    if (typeof hook !== 'object' || hook === null) throw new UsageError('ERR_INVALID_ARGUMENT', 'addNotificationHook() takes an object with preHook/postHook/onHandoff');
+    return this.router.addNotificationHook(hook);
+  }
+
+  subscribe$(...channels: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('channel', channels, false);
+  }
+
+  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
+    return this.pubsub.observe('channel', channels, true);
+  }
+
+  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
+    return this.pubsub.observe('pattern', patterns, false);
+  }
+
+  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('channel', channels, listener, options);
+  }
+
+  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.pubsub.listen('pattern', patterns, listener, options);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async start(): Promise<void> {
+    this.status = 'connecting';
+    this.publishState();
+    try {
+      await this.router.connect();
+      if (this.status === 'connecting') this.status = 'ready';
+      this.publishState();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  private async shutdown(): Promise<void> {
+    this.status = 'closed';
+    await this.pubsub.close();
+    await this.router.close();
+    if (this.stateChanges.observed) this.stateChanges.next(this.state());
+    this.eventsSubject.complete();
+    this.notificationsSubject.complete();
+    this.stateChanges.complete();
+  }
+
+  private emit(event: ClusterEventInit): void {
+    if (this.eventsSubject.observed) this.eventsSubject.next({ ...event, at: Date.now() } as ClusterEvent);
+  }
+
+  private publishState(): void {
+    if (this.statePending || !this.stateChanges.observed) return;
+    this.statePending = true;
+    queueMicrotask(() => {
+      this.statePending = false;
+      if (!this.stateChanges.closed && this.stateChanges.observed) this.stateChanges.next(this.state());
+    });
+  }
+
+  private notReadyError(command: string): ConnectionError {
+    if (this.status === 'closed') return new ConnectionError('ERR_CLIENT_CLOSED', `The cluster client is closed; ${command} was not sent`);
+    return new ConnectionError('ERR_NOT_CONNECTED', `${command} was not sent: call and await cluster.connect() first`);
+  }
+}
+
+installCommandMethods(Cluster.prototype);
+
+function crossSlot(command: string): UsageError {
+  return new UsageError('ERR_CROSSSLOT', `${command} was not sent: its keys hash to different slots (use a hash tag such as {user:42} to keep them in one)`);
+}
+
+function invalidArgument(command: string, index: number, value: unknown): UsageError {
+  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
+  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
+}

@@ -1,0 +1,87 @@
+/**
+ * Which node owns each of the 16384 slots, and the node of each address. The per-command path
+ * reads `owners[slot]` (one array lookup); refreshes swap in a whole new array, MOVED and
+ * SMIGRATED patch slots in place.
+ */
+import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
+import type { SlotRange } from '../protocol/notifications.js';
+import type { ClusterNode } from './node.js';
+import { SLOT_COUNT } from './slot.js';
+import type { TopologyShard } from './topology.js';
+
+export class SlotTable {
+  owners: Array<ClusterNode | undefined> = new Array<ClusterNode | undefined>(SLOT_COUNT);
+  /** Nodes by `host:port`, as the cluster names them. */
+  readonly nodes = new Map<string, ClusterNode>();
+  /** The nodes that own at least one slot, for keyless commands. */
+  primaries: ClusterNode[] = [];
+  private rotation = 0;
+
+  constructor(private readonly create: (endpoint: Endpoint, id: string | null) => ClusterNode) {}
+
+  /** The node at an address, created (and started by the caller's factory) when unknown. */
+  nodeAt(endpoint: Endpoint, id: string | null = null): ClusterNode {
+    const key = formatEndpoint(endpoint);
+    let node = this.nodes.get(key);
+    if (node === undefined || node.retired) {
+      node = this.create(endpoint, id);
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  /** A primary for a keyless command, round-robin. */
+  anyPrimary(): ClusterNode | undefined {
+    const primaries = this.primaries;
+    if (primaries.length === 0) return undefined;
+    this.rotation = (this.rotation + 1) % primaries.length;
+    return primaries[this.rotation];
+  }
+
+  /** Slots `ranges` now belong to the node at `endpoint` (MOVED, SMIGRATED). Returns that node. */
+  assign(endpoint: Endpoint, ranges: readonly SlotRange[]): ClusterNode {
+    const node = this.nodeAt(endpoint);
+    for (const [first, last] of ranges) for (let slot = first; slot <= last; slot++) this.owners[slot] = node;
+    if (!this.primaries.includes(node)) this.primaries = [...this.primaries, node];
+    return node;
+  }
+
+  /**
+   * Replaces the map with a refresh's shards. Returns how many slots changed owner and the nodes
+   * that own nothing any more (the caller retires them).
+   */
+  apply(shards: readonly TopologyShard[]): { changedSlots: number; orphans: ClusterNode[] } {
+    const owners = new Array<ClusterNode | undefined>(SLOT_COUNT);
+    const primaries: ClusterNode[] = [];
+    let changedSlots = 0;
+    for (const shard of shards) {
+      const node = this.nodeAt(shard.primary, shard.primary.id);
+      if (shard.primary.id !== null) node.id = shard.primary.id;
+      if (!primaries.includes(node)) primaries.push(node);
+      for (const [first, last] of shard.slots) {
+        for (let slot = Math.max(0, first); slot <= Math.min(SLOT_COUNT - 1, last); slot++) {
+          if (this.owners[slot] !== node) changedSlots++;
+          owners[slot] = node;
+        }
+      }
+    }
+    this.owners = owners;
+    this.primaries = primaries;
+    const orphans = [...this.nodes.values()].filter((node) => !primaries.includes(node));
+    for (const orphan of orphans) this.nodes.delete(orphan.key);
+    return { changedSlots, orphans };
+  }
+
+  /** A node's slots as sorted ranges (for state snapshots; not on the per-command path). */
+  rangesOf(node: ClusterNode): SlotRange[] {
+    const ranges: Array<[number, number]> = [];
+    const owners = this.owners;
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      if (owners[slot] !== node) continue;
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last[1] === slot - 1) last[1] = slot;
+      else ranges.push([slot, slot]);
+    }
+    return ranges;
+  }
+}

@@ -1,0 +1,52 @@
+import { snapshotState, type ClientState, type ConnectionSnapshot, type NotificationRecord } from '../client/state.js';
+import type { MaintSupport } from '../protocol/handshake.js';
+import type { SlotRange } from '../protocol/notifications.js';
+import type { SlotTable } from './slot-table.js';
+import type { LifecycleEvent } from '../events.js';
+
+/** One node of the cluster map. */
+export interface ClusterNodeState {
+  /** `host:port` as the cluster map names it. */
+  node: string;
+  id: string | null;
+  /** The slots it serves, as sorted ranges; empty for a node only reached by ASK. */
+  slots: SlotRange[];
+  connections: ConnectionSnapshot[];
+  endpoints: Record<string, MaintSupport>;
+}
+
+/** What `cluster.state()` and `cluster.state$` give. */
+export interface ClusterState {
+  status: ClientState['status'];
+  nodes: ClusterNodeState[];
+}
+
+/** A maintenance notification, the node and the connection it arrived on. */
+export interface ClusterNotificationRecord extends NotificationRecord {
+  node: string;
+}
+
+export function snapshotCluster(status: ClusterState['status'], table: SlotTable): ClusterState {
+  const nodes: ClusterNodeState[] = [];
+  for (const node of table.nodes.values()) {
+    const { connections, endpoints } = snapshotState(status, node.pool);
+    nodes.push({ node: node.key, id: node.id, slots: table.rangesOf(node), connections, endpoints });
+  }
+  return { status, nodes };
+}
+
+/**
+ * What `cluster.events$` reports: every node's lifecycle events tagged with the node (`host:port`
+ * as the cluster map names it), and the cluster's own. Rare by design: nothing per command,
+ * except a redirect (which only follows an error reply).
+ */
+export type ClusterEvent =
+  | (LifecycleEvent & { node: string })
+  | { at: number; type: 'cluster.node.added'; node: string; id: string | null }
+  | { at: number; type: 'cluster.node.removed'; node: string; reason: string }
+  | { at: number; type: 'cluster.refreshed'; from: string; via: 'CLUSTER SHARDS' | 'CLUSTER SLOTS'; reason: string; nodes: number; changedSlots: number }
+  | { at: number; type: 'cluster.refresh.failed'; reason: string; error: string }
+  | { at: number; type: 'cluster.redirected'; kind: 'moved' | 'ask' | 'retry'; command: string; slot: number | null; from: string; to: string | null }
+  | { at: number; type: 'cluster.slots.migrated'; seq: number; from: string | null; to: string; slots: SlotRange[] };
+
+export type ClusterEventInit = ClusterEvent extends infer E ? (E extends ClusterEvent ? Omit<E, 'at'> : never) : never;
