@@ -27,6 +27,25 @@ test('sequence_of_actions (sub-actions with params) runs migrate then bind under
   }
 });
 
+test("go-redis's sequence shape: bdb_id as a number, a step's delay in nanoseconds (time.Duration)", async () => {
+  const r = await rig({ apiPort: 0, actionDefaults: SHORT });
+  try {
+    const fi = new FaultInjector(r.sim.api!);
+    const started = Date.now();
+    const done = await fi.run('sequence_of_actions', {
+      bdb_id: 1,
+      actions: [
+        { type: 'migrate', params: { bdb_id: 1 } },
+        { type: 'migrate', params: { bdb_id: 1 }, delay: 300_000_000 },
+      ],
+    });
+    assert.is(done.status, 'success');
+    assert.ok(Date.now() - started >= 300 + 2 * 200, 'the delay was waited before the second step');
+  } finally {
+    await r.teardown();
+  }
+});
+
 test('a sequence with a bad sub-action is refused with 400 before anything runs, naming the step', async () => {
   const r = await rig({ apiPort: 0, actionDefaults: SHORT });
   try {
