@@ -8,6 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { MaintSimulator } from './types.js';
 
+/** Options of `endpointsConfig` / `writeEndpointsFile`: what the endpoints file says about the database. */
 export interface EndpointsFileOptions {
   /** The database's name (the file's key); default 'standalone'. */
   name?: string;

@@ -15,7 +15,7 @@ test('a target refusing every handoff dial opens the circuit; later binds to it 
     const { sim, client, events } = setup;
     const refusedTarget = sim.endpoints[1] as string;
     const from = events.length;
-    const result = await sim.run({ type: 'bind', parameters: { time_s: 2, refuse_target_s: 2.6 } });
+    const result = await sim.run({ type: 'bind', parameters: { time_s: 2, refuse_target_s: 2.6, retire: true } });
     const seq = result.output['seq'] as number;
     await until(() => handoffOutcomes(events, seq, from).failed === 12, 8000, 'every handoff to give up');
     const outcomes = handoffOutcomes(events, seq, from);

@@ -48,7 +48,7 @@ test('a target that stays refused past the window: each handoff makes its attemp
   try {
     const { sim, client, events } = setup;
     const from = events.length;
-    const result = await sim.run({ type: 'bind', parameters: { time_s: 1, refuse_target_s: 1.3 } });
+    const result = await sim.run({ type: 'bind', parameters: { time_s: 1, refuse_target_s: 1.3, retire: true } });
     const seq = result.output['seq'] as number;
     await until(() => handoffOutcomes(events, seq, from).failed === 2, 5000, 'both handoffs to give up');
     const outcomes = handoffOutcomes(events, seq, from);
