@@ -48,7 +48,7 @@ export class ConnectionOpener {
       const opened = await openConnection({
         endpoint,
         clock: this.deps.clock,
-        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal },
+        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal, configuredHost: options.host },
         handshake: {
           protocol: options.protocol,
           username: options.username,

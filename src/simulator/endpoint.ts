@@ -5,8 +5,9 @@
  * including connections opened later.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { ProxyConnection } from './proxy-connection.js';
-import type { EndpointState } from './types.js';
+import type { EndpointState, SimulatorTlsOptions } from './types.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -27,6 +28,8 @@ export class Endpoint {
     readonly index: number,
     public port: number,
     private readonly hooks: EndpointHooks,
+    /** TLS mode: the certificate this endpoint terminates TLS with. */
+    private readonly tls?: SimulatorTlsOptions,
   ) {}
 
   get address(): string {
@@ -39,7 +42,7 @@ export class Endpoint {
       let lastError: unknown;
       for (let attempt = 0; attempt < 20; attempt++) {
         try {
-          this.server = await listen(this.port, (socket) => this.hooks.accept(this, socket));
+          this.server = await listen(this.port, (socket) => this.hooks.accept(this, socket), this.tls);
           break;
         } catch (error) {
           lastError = error;
@@ -85,9 +88,11 @@ export class Endpoint {
   }
 }
 
-function listen(port: number, onSocket: (socket: Socket) => void): Promise<Server> {
+function listen(port: number, onSocket: (socket: Socket) => void, tls: SimulatorTlsOptions | undefined): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(onSocket);
+    // TLS mode: connections are handed over once their handshake is done; one that fails it (a
+    // client that does not trust the certificate) never becomes a proxied connection.
+    const server = tls === undefined ? createServer(onSocket) : createTlsServer({ cert: tls.cert, key: tls.key }, onSocket);
     server.once('error', reject);
     server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
       server.off('error', reject);

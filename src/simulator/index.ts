@@ -31,6 +31,7 @@ export type {
   MaintSimulatorOptions,
   MigrateParameters,
   SentFrame,
+  SimulatorTlsOptions,
   SimulatorEvent,
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
@@ -42,7 +43,7 @@ function isPort(value: unknown, allowZero: boolean): boolean {
 }
 
 function validate(options: MaintSimulatorOptions): void {
-  const { upstream, spawn, endpoints, ports, apiPort, redisServer } = options;
+  const { upstream, spawn, endpoints, ports, apiPort, redisServer, tls } = options;
   if (spawn !== undefined && typeof spawn !== 'boolean') throw new ConfigError('spawn', spawn, 'true or false');
   if (upstream !== undefined) {
     if (typeof upstream !== 'object' || upstream === null || typeof upstream.host !== 'string' || upstream.host === '' || !isPort(upstream.port, false)) {
@@ -58,6 +59,13 @@ function validate(options: MaintSimulatorOptions): void {
   if (ports !== undefined) {
     if (!Array.isArray(ports) || ports.length !== (endpoints ?? 2) || !ports.every((port) => isPort(port, true))) {
       throw new ConfigError('ports', ports, `one port (0..65535) per endpoint (${endpoints ?? 2})`);
+    }
+  }
+  if (tls !== undefined) {
+    const each = Array.isArray(tls) ? tls : [tls];
+    const pem = (value: unknown) => (typeof value === 'string' && value !== '') || Buffer.isBuffer(value);
+    if ((Array.isArray(tls) && tls.length !== (endpoints ?? 2)) || !each.every((entry) => typeof entry === 'object' && entry !== null && pem(entry.cert) && pem(entry.key))) {
+      throw new ConfigError('tls', Array.isArray(tls) ? `${tls.length} entries` : typeof tls, `{ cert, key } (PEM), or one such entry per endpoint (${endpoints ?? 2})`);
     }
   }
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('apiPort', apiPort, 'a port from 0 to 65535');

@@ -24,6 +24,7 @@ import type {
   MaintSimulator,
   MaintSimulatorOptions,
   SimulatorEvent,
+  SimulatorTlsOptions,
 } from './types.js';
 
 /**
@@ -71,10 +72,12 @@ export class Simulator implements MaintSimulator {
 
   constructor(private readonly options: MaintSimulatorOptions) {
     const count = options.endpoints ?? 2;
+    const tls = options.tls;
+    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? tls[index] : (tls as SimulatorTlsOptions));
     this.endpointList = Array.from({ length: count }, (_, index) => new Endpoint(index, options.ports?.[index] ?? 0, {
       accept: (endpoint, socket) => this.accept(endpoint, socket),
       state: (endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
-    }));
+    }, tlsOf(index)));
     this.active = this.endpointList[0] as Endpoint;
     this.runner = new ActionRunner((actionId, type) => this.contextFor(actionId, type), (event) => this.emit(event));
   }

@@ -27,6 +27,17 @@ export interface MaintSimulatorOptions {
   apiPort?: number;
   /** redis-server binary used with `spawn`; default `redis-server` on PATH. */
   redisServer?: string;
+  /**
+   * TLS mode: every endpoint terminates TLS with this certificate (or, given an array, endpoint i
+   * with entry i), as a managed server's proxy does; the link to the upstream stays plain TCP.
+   */
+  tls?: SimulatorTlsOptions | readonly SimulatorTlsOptions[];
+}
+
+/** An endpoint's certificate and key (PEM) in the simulator's TLS mode. */
+export interface SimulatorTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** What `bind` (alias `moving`) accepts. Durations are seconds and may be fractional. */
