@@ -277,7 +277,7 @@ export class Pool implements ConnectionHost {
       const attempt = snapshot?.context.attempt ?? 1;
       const reason = snapshot?.context.lastError ?? 'unknown';
       if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
-      emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
+      emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: snapshot?.context.reconnectDelayMs ?? reconnectDelay(attempt), reason });
       // The first connection failed: the others try now, and connect() fails only when they all did.
       this.spawnRest(true);
       this.checkStartFailed();
