@@ -3,6 +3,7 @@
  * ConfigError naming the option, the value and the rule; nothing is silently repaired.
  */
 import type { ConnectionOptions } from 'node:tls';
+import type { CredentialsProvider } from './credentials/provider.js';
 import { ConfigError } from './errors.js';
 import { refuseUnknownOptions } from './option-names.js';
 
@@ -44,6 +45,13 @@ export interface MaintClientOptions {
   port?: number;
   username?: string;
   password?: string;
+  /**
+   * Asked for every new socket (first connect, reconnects, handoffs, dedicated connections) and by
+   * `reauthenticate()`, so a rotated password or a fresh token is used. Not together with
+   * username/password (nor credentials in the url). A provider that throws, rejects or does not
+   * answer within connectTimeout fails that connection attempt with ERR_AUTH.
+   */
+  credentials?: CredentialsProvider;
   /** Default 0. */
   database?: number;
   clientName?: string;
@@ -112,6 +120,7 @@ export interface ResolvedClientOptions {
   readonly port: number;
   readonly username?: string;
   readonly password?: string;
+  readonly credentials?: CredentialsProvider;
   readonly database: number;
   readonly clientName?: string;
   readonly tls: false | ConnectionOptions;
@@ -180,7 +189,7 @@ export function autoQueueSize(workers: number, poolSize: number, maxActive?: num
 }
 
 const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
-  'url', 'host', 'port', 'username', 'password', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
+  'url', 'host', 'port', 'username', 'password', 'credentials', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
   'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
 ]);
 
@@ -211,6 +220,11 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
   const username = optionalString(fromUrl('username'), 'username');
   const password = optionalString(fromUrl('password'), 'password');
   if (username !== undefined && password === undefined) throw new ConfigError('password', undefined, 'required when username is set');
+  const credentials = o['credentials'];
+  if (credentials !== undefined) {
+    if (typeof credentials !== 'function') throw new ConfigError('credentials', typeof credentials, 'a function returning { username?, password } (or a promise of it)');
+    if (password !== undefined) throw new ConfigError('credentials', 'a function', 'not together with username/password (or credentials in the url)');
+  }
   const clientName = optionalString(o['clientName'], 'clientName');
   if (clientName !== undefined && !/^[!-~]+$/.test(clientName)) {
     throw new ConfigError('clientName', clientName, 'printable ASCII without spaces');
@@ -221,6 +235,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     port: url?.port ?? int(or(o['port'], 6379), 'port', 1, 65535),
     ...(username === undefined ? {} : { username }),
     ...(password === undefined ? {} : { password }),
+    ...(credentials === undefined ? {} : { credentials: credentials as CredentialsProvider }),
     database: int(or(fromUrl('database'), 0), 'database', 0, Number.MAX_SAFE_INTEGER),
     ...(clientName === undefined ? {} : { clientName }),
     tls: resolveTls(o['tls'], url?.tls ?? false),

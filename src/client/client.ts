@@ -20,6 +20,7 @@ import { watch, type Transaction, type WatchOptions } from '../transactions/watc
 import { CachedReads } from '../cache/cached-reads.js';
 import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
+import { reauthenticate } from '../credentials/reauthenticate.js';
 
 export type { CommandTuple };
 
@@ -54,6 +55,12 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   state(): ClientState;
   /** Client-side cache counters (all 0 without the clientSideCache option). */
   cacheStats(): CacheStats;
+  /**
+   * AUTHs again on every live socket (not those lent to a blocking command or WATCH) with the
+   * credentials provider's current answer, without dropping them; resolves with how many accepted.
+   * Rejects with ERR_AUTH when the provider fails or the server refuses.
+   */
+  reauthenticate(): Promise<number>;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
 }
@@ -168,6 +175,11 @@ class Client implements MaintClient {
 
   cacheStats(): CacheStats {
     return this.cache?.stats() ?? { hits: 0, misses: 0, invalidations: 0, evictions: 0, size: 0, flushes: 0 };
+  }
+
+  async reauthenticate(): Promise<number> {
+    if (this.status !== 'ready') throw this.notReadyError('AUTH');
+    return reauthenticate(this.pool.livePipelines(), { source: this.options, clock: this.clock, timeoutMs: this.options.commandTimeout });
   }
 
   addNotificationHook(hook: NotificationHook): () => void {

@@ -12,6 +12,7 @@ import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
+import type { Pipeline } from '../transport/pipeline.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
@@ -206,6 +207,11 @@ export class Pool implements ConnectionHost {
     this.started?.reject(closedError());
     this.actor.send({ type: 'close' });
     return this.whenClosed();
+  }
+
+  /** The live sockets of the connections not lent to a caller (what `reauthenticate()` re-AUTHs). */
+  livePipelines(): Pipeline[] {
+    return [...this.connections.values()].flatMap((c) => (!c.leased && c.pipeline?.writable === true ? [c.pipeline] : []));
   }
 
   supportSnapshot(): Record<string, MaintSupport> {
