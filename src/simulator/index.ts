@@ -19,6 +19,7 @@ export type {
   ActionStatus,
   ActionType,
   BindParameters,
+  BlackholeParameters,
   ConnectionInfo,
   CutParameters,
   EndpointState,

@@ -107,6 +107,16 @@ export interface LatencyParameters {
   duration_s?: number;
 }
 
+/**
+ * Parameters of a `blackhole` fault: every connection (and every one opened meanwhile) stays open
+ * and nothing more is forwarded to the server, as when a node dies without closing its sockets.
+ * What was held is dropped with the connections the client gives up on.
+ */
+export interface BlackholeParameters {
+  /** How long, in seconds (> 0). */
+  duration_s: number;
+}
+
 /** Parameters of a `cut` fault (connections closed mid-reply). */
 export interface CutParameters {
   /** The connection to cut; default every connection. */
@@ -123,7 +133,8 @@ export type ActionRequest =
   | { type: 'migrate'; parameters?: MigrateParameters }
   | { type: 'failover'; parameters?: FailoverParameters }
   | { type: 'latency'; parameters: LatencyParameters }
-  | { type: 'cut'; parameters?: CutParameters };
+  | { type: 'cut'; parameters?: CutParameters }
+  | { type: 'blackhole'; parameters: BlackholeParameters };
 
 /** The type of an action. */
 export type ActionType = ActionRequest['type'];

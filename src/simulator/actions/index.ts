@@ -10,7 +10,7 @@ import type { Topology } from '../topology.js';
 import type { ActionType, HostPort } from '../types.js';
 import { bindAction } from './bind.js';
 import { failoverAction } from './failover.js';
-import { cutAction, latencyAction } from './faults.js';
+import { blackholeAction, cutAction, latencyAction } from './faults.js';
 import { migrateAction } from './migrate.js';
 
 /** While open, a connection that opts in and `applies` is told `notice` (e.g. MOVING with the time left). */
@@ -65,6 +65,7 @@ const ACTIONS: Record<ActionType, ActionDefinition> = {
   failover: failoverAction,
   latency: latencyAction,
   cut: cutAction,
+  blackhole: blackholeAction,
 };
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
