@@ -74,6 +74,12 @@ export interface MaintClientOptions {
   commandTimeout?: number;
   /** ms; default 5000; > 0. */
   connectTimeout?: number;
+  /**
+   * Default true: a read-only command (the command table's `readonly` flag) whose connection was
+   * lost — before it was written, or after — is sent once more within its own deadline. Writes
+   * are never re-sent.
+   */
+  retryReads?: boolean;
   maintNotifications?: MaintNotificationsOptions;
   /**
    * Client-side caching (RESP3 only): every connection turns CLIENT TRACKING on in its handshake,
@@ -129,6 +135,7 @@ export interface ResolvedClientOptions {
   readonly maxActive?: number;
   readonly commandTimeout: number;
   readonly connectTimeout: number;
+  readonly retryReads: boolean;
   readonly maint: ResolvedMaintConfig;
   readonly clientSideCache?: ResolvedCacheConfig;
   readonly inspect?: unknown;
@@ -190,7 +197,7 @@ export function autoQueueSize(workers: number, poolSize: number, maxActive?: num
 
 const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
   'url', 'host', 'port', 'username', 'password', 'credentials', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
-  'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
+  'maxActive', 'commandTimeout', 'connectTimeout', 'retryReads', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
 ]);
 
 export function resolveClientOptions(options: MaintClientOptions = {}): ResolvedClientOptions {
@@ -244,6 +251,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     ...(maxActive === undefined ? {} : { maxActive }),
     commandTimeout: int(or(o['commandTimeout'], 5000), 'commandTimeout', 1, MAX_TIMER_MS),
     connectTimeout: int(or(o['connectTimeout'], 5000), 'connectTimeout', 1, MAX_TIMER_MS),
+    retryReads: oneOf(or(o['retryReads'], true), 'retryReads', [true, false] as const),
     maint,
     ...(clientSideCache === undefined ? {} : { clientSideCache }),
     ...(o['inspect'] === undefined ? {} : { inspect: o['inspect'] }),

@@ -21,6 +21,8 @@ import { CachedReads } from '../cache/cached-reads.js';
 import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 import { reauthenticate } from '../credentials/reauthenticate.js';
+import { commandEntry } from '../commands/keys.js';
+import { RetriableRead, type ReadResender } from '../transport/retriable-read.js';
 
 export type { CommandTuple };
 
@@ -85,6 +87,8 @@ class Client implements MaintClient {
   private readonly stateChanges = new Subject<ClientState>();
   private statePending = false;
   private readonly endpointType: Promise<ResolvedEndpointType>;
+  /** Where `retryReads` sends a read again; null when the option is off. */
+  private readonly resender: ReadResender | null;
   private status: Status = 'new';
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -98,6 +102,7 @@ class Client implements MaintClient {
     this.endpointType = this.resolveEndpointType();
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
+    this.resender = options.retryReads ? { clock: this.clock, send: (command) => this.pool.send(command) } : null;
     this.pool = new Pool({
       options,
       clock: this.clock,
@@ -150,7 +155,10 @@ class Client implements MaintClient {
     const blockMs = blockTimeMs(name, args);
     if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
-      const pending = new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
+      const pending =
+        this.resender !== null && commandEntry(name, args)?.flags.includes('readonly') === true
+          ? new RetriableRead(name, [command, ...args], this.clock.now(), this.options.commandTimeout, resolve, reject, this.resender)
+          : new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
       pending.binary = binary;
       this.pool.send(pending);
     });
