@@ -3,7 +3,8 @@
  * ConfigError naming the option, the value and the rule; nothing is silently repaired.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { CredentialsProvider } from './credentials/provider.js';
+import type { Subscribable } from 'rxjs';
+import type { Credentials, CredentialsProvider } from './credentials/provider.js';
 import { ConfigError } from './errors.js';
 import { refuseUnknownOptions } from './option-names.js';
 
@@ -49,9 +50,11 @@ export interface MaintClientOptions {
    * Asked for every new socket (first connect, reconnects, handoffs, dedicated connections) and by
    * `reauthenticate()`, so a rotated password or a fresh token is used. Not together with
    * username/password (nor credentials in the url). A provider that throws, rejects or does not
-   * answer within connectTimeout fails that connection attempt with ERR_AUTH.
+   * answer within connectTimeout fails that connection attempt with ERR_AUTH. An Observable of
+   * credentials works too: new sockets use its latest value, and each later value re-AUTHs the
+   * live sockets (as `reauthenticate()` does).
    */
-  credentials?: CredentialsProvider;
+  credentials?: CredentialsProvider | Subscribable<Credentials>;
   /** Default 0. */
   database?: number;
   clientName?: string;
@@ -127,6 +130,8 @@ export interface ResolvedClientOptions {
   readonly username?: string;
   readonly password?: string;
   readonly credentials?: CredentialsProvider;
+  /** `credentials` given as an Observable: the client turns it into `credentials` (its latest value). */
+  readonly credentials$?: Subscribable<Credentials>;
   readonly database: number;
   readonly clientName?: string;
   readonly tls: false | ConnectionOptions;
@@ -229,7 +234,8 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
   if (username !== undefined && password === undefined) throw new ConfigError('password', undefined, 'required when username is set');
   const credentials = o['credentials'];
   if (credentials !== undefined) {
-    if (typeof credentials !== 'function') throw new ConfigError('credentials', typeof credentials, 'a function returning { username?, password } (or a promise of it)');
+    const subscribable = typeof credentials === 'object' && credentials !== null && typeof (credentials as { subscribe?: unknown }).subscribe === 'function';
+    if (typeof credentials !== 'function' && !subscribable) throw new ConfigError('credentials', typeof credentials, 'a function returning { username?, password } (or a promise of it), or an Observable of them');
     if (password !== undefined) throw new ConfigError('credentials', 'a function', 'not together with username/password (or credentials in the url)');
   }
   const clientName = optionalString(o['clientName'], 'clientName');
@@ -242,7 +248,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     port: url?.port ?? int(or(o['port'], 6379), 'port', 1, 65535),
     ...(username === undefined ? {} : { username }),
     ...(password === undefined ? {} : { password }),
-    ...(credentials === undefined ? {} : { credentials: credentials as CredentialsProvider }),
+    ...(credentials === undefined ? {} : typeof credentials === 'function' ? { credentials: credentials as CredentialsProvider } : { credentials$: credentials as Subscribable<Credentials> }),
     database: int(or(fromUrl('database'), 0), 'database', 0, Number.MAX_SAFE_INTEGER),
     ...(clientName === undefined ? {} : { clientName }),
     tls: resolveTls(o['tls'], url?.tls ?? false),

@@ -21,6 +21,7 @@ import { CachedReads } from '../cache/cached-reads.js';
 import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 import { reauthenticate } from '../credentials/reauthenticate.js';
+import { LatestCredentials } from '../credentials/latest.js';
 import { commandEntry } from '../commands/keys.js';
 import { RetriableRead, type ReadResender } from '../transport/retriable-read.js';
 
@@ -87,6 +88,8 @@ class Client implements MaintClient {
   private readonly stateChanges = new Subject<ClientState>();
   private statePending = false;
   private readonly endpointType: Promise<ResolvedEndpointType>;
+  /** `credentials` given as an Observable: its latest value, and re-AUTH on each later one. */
+  private readonly latestCredentials: LatestCredentials | null;
   /** Where `retryReads` sends a read again; null when the option is off. */
   private readonly resender: ReadResender | null;
   private status: Status = 'new';
@@ -96,9 +99,15 @@ class Client implements MaintClient {
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
 
-  constructor(private readonly options: ResolvedClientOptions, internals: ClientInternals) {
+  private readonly options: ResolvedClientOptions;
+
+  constructor(resolved: ResolvedClientOptions, internals: ClientInternals) {
     this.clock = internals.clock ?? systemClock;
-    this.logger = createLogger(options.maint.logLevel, options.logger as Partial<Logger> | undefined);
+    this.logger = createLogger(resolved.maint.logLevel, resolved.logger as Partial<Logger> | undefined);
+    const latest = resolved.credentials$ === undefined ? null : new LatestCredentials(resolved.credentials$, () => this.credentialsChanged());
+    this.latestCredentials = latest;
+    const options: ResolvedClientOptions = latest === null ? resolved : { ...resolved, credentials: latest.provider };
+    this.options = options;
     this.endpointType = this.resolveEndpointType();
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
@@ -190,6 +199,11 @@ class Client implements MaintClient {
     return reauthenticate(this.pool.livePipelines(), { source: this.options, clock: this.clock, timeoutMs: this.options.commandTimeout });
   }
 
+  private credentialsChanged(): void {
+    if (this.status !== 'ready') return;
+    this.reauthenticate().catch((error: unknown) => this.logger.error(`re-authentication with the new credentials failed: ${(error as Error).message}`));
+  }
+
   addNotificationHook(hook: NotificationHook): () => void {
     if (typeof hook !== 'object' || hook === null) throw new UsageError('ERR_INVALID_ARGUMENT', 'addNotificationHook() takes an object with preHook/postHook/onHandoff');
     return this.pool.addNotificationHook(hook);
@@ -220,6 +234,7 @@ class Client implements MaintClient {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    this.latestCredentials?.close();
     await this.pool.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();
