@@ -22,7 +22,7 @@ import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
 import { reauthenticate } from '../credentials/reauthenticate.js';
 import { LatestCredentials } from '../credentials/latest.js';
-import { commandEntry } from '../commands/keys.js';
+import { isReadOnlyCommand } from '../commands/read-only.js';
 import { RetriableRead, type ReadResender } from '../transport/retriable-read.js';
 
 export type { CommandTuple };
@@ -165,7 +165,7 @@ class Client implements MaintClient {
     if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
       const pending =
-        this.resender !== null && commandEntry(name, args)?.flags.includes('readonly') === true
+        this.resender !== null && isReadOnlyCommand(name, args)
           ? new RetriableRead(name, [command, ...args], this.clock.now(), this.options.commandTimeout, resolve, reject, this.resender)
           : new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
       pending.binary = binary;

@@ -11,6 +11,7 @@ import { SimulatedClock } from 'xstate';
 import { ConnectionError, RedisReplyError, TimeoutError } from '../../src/errors.js';
 import type { PendingCommand } from '../../src/transport/command.js';
 import { RetriableRead } from '../../src/transport/retriable-read.js';
+import { isReadOnlyCommand } from '../../src/commands/read-only.js';
 
 async function setup(options: MaintClientOptions = {}): Promise<{ sim: MaintSimulator; client: MaintClient; close(): Promise<void> }> {
   const sim = await createMaintSimulator({ spawn: true, endpoints: 1 });
@@ -120,6 +121,17 @@ test('RetriableRead: sent again once, with its own deadline; never for a timeout
   settledMeanwhile.settled = true;
   await tick();
   assert.is(sent.length, 2, 'a read settled before its retry (client closed) is not sent');
+});
+
+test('isReadOnlyCommand: by the table flag, per subcommand for containers; unknown names are not reads', () => {
+  assert.ok(isReadOnlyCommand('GET', ['k']));
+  assert.ok(isReadOnlyCommand('GET', ['k']), 'remembered');
+  assert.not.ok(isReadOnlyCommand('INCR', ['k']));
+  assert.ok(isReadOnlyCommand('OBJECT', ['ENCODING', 'k']));
+  assert.ok(isReadOnlyCommand('XINFO', ['stream', 'k']));
+  assert.not.ok(isReadOnlyCommand('CONFIG', ['SET', 'x', 'y']));
+  assert.not.ok(isReadOnlyCommand('NOSUCHCOMMAND', []));
+  assert.not.ok(isReadOnlyCommand('NOSUCHCOMMAND', []));
 });
 
 test('retryReads is validated', () => {
