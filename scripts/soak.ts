@@ -89,6 +89,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
 
+  /** The step running now (or the last one), so that a violation says where it happened. */
+  let current = 'start';
   let faultActive = 0;
   let faultEndedAt = -Infinity;
   const inFaultWindow = () => faultActive > 0 || Date.now() - faultEndedAt < FAULT_GRACE_MS;
@@ -98,7 +100,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       return error !== null;
     }
     if (inFaultWindow()) report.faultErrors[error.code] = (report.faultErrors[error.code] ?? 0) + 1;
-    else violation(`${what}: ${error.code} outside an unannounced fault: ${error.message}`);
+    else violation(`${new Date().toISOString()} during ${current}: ${what}: ${error.code} outside an unannounced fault: ${error.message}`);
     return error.sent;
   };
 
@@ -213,6 +215,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const step = STEPS[Math.floor(random() * STEPS.length)] as Step;
       report.actions[step.name] = (report.actions[step.name] ?? 0) + 1;
       log(`${new Date().toISOString()} ${step.name}`);
+      current = step.name;
       if (!step.announced) faultActive++;
       try {
         await sim.run(step.action);
@@ -224,6 +227,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           faultActive--;
           faultEndedAt = Date.now();
         }
+        current = `after ${step.name}`;
       }
     }
     // A quiet end: whatever was in flight settles, then the invariants are read.
