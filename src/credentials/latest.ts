@@ -48,8 +48,3 @@ export class LatestCredentials {
     for (const waiter of waiters) waiter.reject(new Error('the client was closed'));
   }
 }
-
-/** An rxjs-compatible Observable (anything with `subscribe`), as opposed to a provider function. */
-export function isSubscribable(value: unknown): value is Subscribable<Credentials> {
-  return typeof value === 'object' && value !== null && typeof (value as { subscribe?: unknown }).subscribe === 'function';
-}
