@@ -17,6 +17,8 @@ export interface SoakOptions {
   seconds: number;
   seed: number;
   log?: (line: string) => void;
+  /** The client's commandTimeout (and connectTimeout), default 500 ms; a test on a busy machine gives more. */
+  commandTimeout?: number;
 }
 
 export interface SoakReport {
@@ -118,8 +120,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       host: host as string,
       port: Number(port),
       poolSize: 4,
-      commandTimeout: 500,
-      connectTimeout: 500,
+      commandTimeout: options.commandTimeout ?? 500,
+      connectTimeout: options.commandTimeout ?? 500,
       maintNotifications: { endpointType: 'internal-ip', relaxedTimeout: 2500, handoffTimeout: 3000 },
     });
     await client.connect();
