@@ -27,7 +27,7 @@ export async function unblockClient(options: ResolvedClientOptions, clock: Clock
     ({ pipeline } = await openConnection({
       endpoint,
       clock,
-      dial: { tls: options.tls, connectTimeout: Math.min(options.connectTimeout, timeoutMs) },
+      dial: { tls: options.tls, connectTimeout: Math.min(options.connectTimeout, timeoutMs), configuredHost: options.host },
       handshake: {
         protocol: options.protocol,
         username,
