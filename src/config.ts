@@ -3,6 +3,8 @@
  * ConfigError naming the option, the value and the rule; nothing is silently repaired.
  */
 import type { ConnectionOptions } from 'node:tls';
+import type { Subscribable } from 'rxjs';
+import type { Credentials, CredentialsProvider } from './credentials/provider.js';
 import { ConfigError } from './errors.js';
 import { refuseUnknownOptions } from './option-names.js';
 
@@ -44,6 +46,15 @@ export interface MaintClientOptions {
   port?: number;
   username?: string;
   password?: string;
+  /**
+   * Asked for every new socket (first connect, reconnects, handoffs, dedicated connections) and by
+   * `reauthenticate()`, so a rotated password or a fresh token is used. Not together with
+   * username/password (nor credentials in the url). A provider that throws, rejects or does not
+   * answer within connectTimeout fails that connection attempt with ERR_AUTH. An Observable of
+   * credentials works too: new sockets use its latest value, and each later value re-AUTHs the
+   * live sockets (as `reauthenticate()` does).
+   */
+  credentials?: CredentialsProvider | Subscribable<Credentials>;
   /** Default 0. */
   database?: number;
   clientName?: string;
@@ -66,6 +77,12 @@ export interface MaintClientOptions {
   commandTimeout?: number;
   /** ms; default 5000; > 0. */
   connectTimeout?: number;
+  /**
+   * Default true: a read-only command (the command table's `readonly` flag) whose connection was
+   * lost — before it was written, or after — is sent once more within its own deadline. Writes
+   * are never re-sent.
+   */
+  retryReads?: boolean;
   maintNotifications?: MaintNotificationsOptions;
   /**
    * Client-side caching (RESP3 only): every connection turns CLIENT TRACKING on in its handshake,
@@ -112,6 +129,9 @@ export interface ResolvedClientOptions {
   readonly port: number;
   readonly username?: string;
   readonly password?: string;
+  readonly credentials?: CredentialsProvider;
+  /** `credentials` given as an Observable: the client turns it into `credentials` (its latest value). */
+  readonly credentials$?: Subscribable<Credentials>;
   readonly database: number;
   readonly clientName?: string;
   readonly tls: false | ConnectionOptions;
@@ -120,6 +140,7 @@ export interface ResolvedClientOptions {
   readonly maxActive?: number;
   readonly commandTimeout: number;
   readonly connectTimeout: number;
+  readonly retryReads: boolean;
   readonly maint: ResolvedMaintConfig;
   readonly clientSideCache?: ResolvedCacheConfig;
   readonly inspect?: unknown;
@@ -180,8 +201,8 @@ export function autoQueueSize(workers: number, poolSize: number, maxActive?: num
 }
 
 const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
-  'url', 'host', 'port', 'username', 'password', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
-  'maxActive', 'commandTimeout', 'connectTimeout', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
+  'url', 'host', 'port', 'username', 'password', 'credentials', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
+  'maxActive', 'commandTimeout', 'connectTimeout', 'retryReads', 'maintNotifications', 'inspect', 'logger', 'clientSideCache',
 ]);
 
 export function resolveClientOptions(options: MaintClientOptions = {}): ResolvedClientOptions {
@@ -211,6 +232,12 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
   const username = optionalString(fromUrl('username'), 'username');
   const password = optionalString(fromUrl('password'), 'password');
   if (username !== undefined && password === undefined) throw new ConfigError('password', undefined, 'required when username is set');
+  const credentials = o['credentials'];
+  if (credentials !== undefined) {
+    const subscribable = typeof credentials === 'object' && credentials !== null && typeof (credentials as { subscribe?: unknown }).subscribe === 'function';
+    if (typeof credentials !== 'function' && !subscribable) throw new ConfigError('credentials', typeof credentials, 'a function returning { username?, password } (or a promise of it), or an Observable of them');
+    if (password !== undefined) throw new ConfigError('credentials', 'a function', 'not together with username/password (or credentials in the url)');
+  }
   const clientName = optionalString(o['clientName'], 'clientName');
   if (clientName !== undefined && !/^[!-~]+$/.test(clientName)) {
     throw new ConfigError('clientName', clientName, 'printable ASCII without spaces');
@@ -221,6 +248,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     port: url?.port ?? int(or(o['port'], 6379), 'port', 1, 65535),
     ...(username === undefined ? {} : { username }),
     ...(password === undefined ? {} : { password }),
+    ...(credentials === undefined ? {} : typeof credentials === 'function' ? { credentials: credentials as CredentialsProvider } : { credentials$: credentials as Subscribable<Credentials> }),
     database: int(or(fromUrl('database'), 0), 'database', 0, Number.MAX_SAFE_INTEGER),
     ...(clientName === undefined ? {} : { clientName }),
     tls: resolveTls(o['tls'], url?.tls ?? false),
@@ -229,6 +257,7 @@ export function resolveClientOptions(options: MaintClientOptions = {}): Resolved
     ...(maxActive === undefined ? {} : { maxActive }),
     commandTimeout: int(or(o['commandTimeout'], 5000), 'commandTimeout', 1, MAX_TIMER_MS),
     connectTimeout: int(or(o['connectTimeout'], 5000), 'connectTimeout', 1, MAX_TIMER_MS),
+    retryReads: oneOf(or(o['retryReads'], true), 'retryReads', [true, false] as const),
     maint,
     ...(clientSideCache === undefined ? {} : { clientSideCache }),
     ...(o['inspect'] === undefined ? {} : { inspect: o['inspect'] }),

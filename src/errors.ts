@@ -10,6 +10,8 @@ export type HitlessErrorCode =
   | 'ERR_PROTOCOL'
   | 'ERR_REDIS_REPLY'
   | 'ERR_CONNECT'
+  | 'ERR_TLS'
+  | 'ERR_AUTH'
   | 'ERR_CONNECTION_LOST'
   | 'ERR_COMMAND_TIMEOUT'
   | 'ERR_MAINTENANCE_TIMEOUT'
@@ -103,9 +105,13 @@ export class RedisReplyError extends HitlessError {
   }
 }
 
-/** A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe. */
+/**
+ * A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe.
+ * `ERR_TLS`: the server's certificate did not verify (nothing was sent over that link).
+ * `ERR_AUTH`: the credentials provider failed (its error is the `cause`).
+ */
 export class ConnectionError extends HitlessError {
-  static readonly codes = ['ERR_CONNECT', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF', 'ERR_CLUSTER_TOPOLOGY'] as const;
+  static readonly codes = ['ERR_CONNECT', 'ERR_TLS', 'ERR_AUTH', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF', 'ERR_CLUSTER_TOPOLOGY'] as const;
   override get name(): string {
     return 'ConnectionError';
   }

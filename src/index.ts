@@ -29,6 +29,7 @@ export {
 export type { HitlessErrorCode, HitlessErrorOptions } from './errors.js';
 export type { LifecycleEvent, LifecycleEventType } from './events.js';
 export type { Logger } from './log.js';
+export type { Credentials, CredentialsProvider } from './credentials/provider.js';
 export type { MaintenanceNotification, MaintenanceNotificationType, SlotRange, SlotMove } from './protocol/notifications.js';
 export type { Endpoint } from './protocol/endpoint.js';
 export type { MaintSupport } from './protocol/handshake.js';

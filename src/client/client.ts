@@ -23,6 +23,10 @@ import { watch, type Transaction, type WatchOptions } from '../transactions/watc
 import { CachedReads } from '../cache/cached-reads.js';
 import type { CacheStats } from '../cache/client-cache.js';
 import { snapshotState, type ClientState, type NotificationRecord } from './state.js';
+import { reauthenticate } from '../credentials/reauthenticate.js';
+import { LatestCredentials } from '../credentials/latest.js';
+import { isReadOnlyCommand } from '../commands/read-only.js';
+import { RetriableRead, type ReadResender } from '../transport/retriable-read.js';
 
 export type { CommandTuple };
 
@@ -81,6 +85,12 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   state(): ClientState;
   /** Client-side cache counters (all 0 without the clientSideCache option). */
   cacheStats(): CacheStats;
+  /**
+   * AUTHs again on every live socket (not those lent to a blocking command or WATCH) with the
+   * credentials provider's current answer, without dropping them; resolves with how many accepted.
+   * Rejects with ERR_AUTH when the provider fails or the server refuses.
+   */
+  reauthenticate(): Promise<number>;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
 }
@@ -106,6 +116,10 @@ class Client implements MaintClient {
   private readonly stateChanges = new Subject<ClientState>();
   private statePending = false;
   private readonly endpointType: Promise<ResolvedEndpointType>;
+  /** `credentials` given as an Observable: its latest value, and re-AUTH on each later one. */
+  private readonly latestCredentials: LatestCredentials | null;
+  /** Where `retryReads` sends a read again; null when the option is off. */
+  private readonly resender: ReadResender | null;
   private status: Status = 'new';
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -113,12 +127,19 @@ class Client implements MaintClient {
   readonly notifications$: Observable<NotificationRecord>;
   readonly state$: Observable<ClientState>;
 
-  constructor(private readonly options: ResolvedClientOptions, internals: ClientInternals) {
+  private readonly options: ResolvedClientOptions;
+
+  constructor(resolved: ResolvedClientOptions, internals: ClientInternals) {
     this.clock = internals.clock ?? systemClock;
-    this.logger = createLogger(options.maint.logLevel, options.logger as Partial<Logger> | undefined);
+    this.logger = createLogger(resolved.maint.logLevel, resolved.logger as Partial<Logger> | undefined);
+    const latest = resolved.credentials$ === undefined ? null : new LatestCredentials(resolved.credentials$, () => this.credentialsChanged());
+    this.latestCredentials = latest;
+    const options: ResolvedClientOptions = latest === null ? resolved : { ...resolved, credentials: latest.provider };
+    this.options = options;
     this.endpointType = this.resolveEndpointType();
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
+    this.resender = options.retryReads ? { clock: this.clock, send: (command) => this.pool.send(command) } : null;
     this.pool = new Pool({
       options,
       clock: this.clock,
@@ -175,7 +196,10 @@ class Client implements MaintClient {
     const blockMs = blockTimeMs(name, args);
     if (blockMs !== undefined) return this.pool.callBlocking([command, ...args], blockMs, binary);
     return new Promise((resolve, reject) => {
-      const pending = new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
+      const pending =
+        this.resender !== null && isReadOnlyCommand(name, args)
+          ? new RetriableRead(name, [command, ...args], this.clock.now(), this.options.commandTimeout, resolve, reject, this.resender)
+          : new PendingCommand(name, encodeCommand([command, ...args]), this.clock.now(), this.options.commandTimeout, 0, resolve, reject);
       pending.binary = binary;
       this.pool.send(pending);
     });
@@ -238,6 +262,16 @@ class Client implements MaintClient {
     return this.cache?.stats() ?? { hits: 0, misses: 0, invalidations: 0, evictions: 0, size: 0, flushes: 0 };
   }
 
+  async reauthenticate(): Promise<number> {
+    if (this.status !== 'ready') throw this.notReadyError('AUTH');
+    return reauthenticate(this.pool.livePipelines(), { source: this.options, clock: this.clock, timeoutMs: this.options.commandTimeout });
+  }
+
+  private credentialsChanged(): void {
+    if (this.status !== 'ready') return;
+    this.reauthenticate().catch((error: unknown) => this.logger.error(`re-authentication with the new credentials failed: ${(error as Error).message}`));
+  }
+
   addNotificationHook(hook: NotificationHook): () => void {
     if (typeof hook !== 'object' || hook === null) throw new UsageError('ERR_INVALID_ARGUMENT', 'addNotificationHook() takes an object with preHook/postHook/onHandoff');
     return this.pool.addNotificationHook(hook);
@@ -268,6 +302,7 @@ class Client implements MaintClient {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    this.latestCredentials?.close();
     await this.pubsub.close();
     await this.pool.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());

@@ -32,6 +32,8 @@ export interface ConnectionContext {
   /** Failed attempts in a row; reset when a socket is ready. */
   attempt: number;
   lastError: string | null;
+  /** The wait before the next dial, drawn with jitter on entering `reconnecting` (see `jitteredReconnectDelay`). */
+  reconnectDelayMs: number;
   /** Active relaxations by source (`MIGRATING:12`, `handoff`, …) → their backstop in ms. */
   relaxSources: Record<string, number>;
   /** Why the last relaxation source ended. */
@@ -74,9 +76,19 @@ export const RECONNECT_BASE_DELAY_MS = 50;
 export const RECONNECT_MAX_DELAY_MS = 2000;
 const SEEN_MOVINGS_KEPT = 16;
 
-/** Capped exponential backoff: 50, 100, 200, … 2000 ms. */
+/** The ceiling of the capped exponential backoff: 50, 100, 200, … 2000 ms. */
 export function reconnectDelay(attempt: number): number {
   return Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_BASE_DELAY_MS * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * "Equal jitter": half the ceiling plus a random share of the other half, so that the clients a
+ * restarted node dropped at once do not redial in lockstep, while the backoff stays capped and
+ * never shorter than half of it. `random` is in [0, 1).
+ */
+export function jitteredReconnectDelay(attempt: number, random: number): number {
+  const ceiling = reconnectDelay(attempt);
+  return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random, 0), 1));
 }
 
 const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
@@ -104,6 +116,8 @@ export const connectionMachine = setup({
     closeSocket: fromPromise<void, { id: string }>(async () => {}),
   },
   actions: {
+    /** Draws the jittered wait of this reconnect attempt (tests provide a deterministic one). */
+    drawReconnectDelay: assign({ reconnectDelayMs: ({ context }) => jitteredReconnectDelay(context.attempt, Math.random()) }),
     /**
      * (Re)arms the start of the handoff a pending MOVING asks for: at its `beginAt`, or after a
      * growing pause when tries failed. A MOVING whose time (plus a handoff's budget) has long
@@ -128,7 +142,7 @@ export const connectionMachine = setup({
     relaxed: ({ context }) => hasRelaxation(context),
   },
   delays: {
-    reconnectDelay: ({ context }) => reconnectDelay(context.attempt),
+    reconnectDelay: ({ context }) => context.reconnectDelayMs,
   },
 }).createMachine({
   id: 'connection',
@@ -137,6 +151,7 @@ export const connectionMachine = setup({
     endpoint: input.endpoint,
     attempt: 0,
     lastError: null,
+    reconnectDelayMs: 0,
     relaxSources: {},
     lastUnrelax: null,
     moving: null,
@@ -258,6 +273,7 @@ export const connectionMachine = setup({
       },
     },
     reconnecting: {
+      entry: 'drawReconnectDelay',
       after: {
         reconnectDelay: 'connecting',
       },

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { Clock } from '../transport/clock.js';
+import { currentCredentials } from '../credentials/provider.js';
 import { openConnection } from '../transport/open.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import type { RespValue } from '../protocol/types.js';
@@ -54,14 +55,15 @@ export class ConnectionOpener {
     const maint = options.maint;
     const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
     try {
+      const { username, password } = await currentCredentials(options, options.connectTimeout, signal);
       const opened = await openConnection({
         endpoint,
         clock: this.deps.clock,
-        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal },
+        dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal, configuredHost: options.host },
         handshake: {
           protocol: options.protocol,
-          username: options.username,
-          password: options.password,
+          username,
+          password,
           database: options.database,
           clientName: options.clientName,
           libName: LIB_NAME,

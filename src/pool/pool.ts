@@ -12,6 +12,7 @@ import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
+import type { Pipeline } from '../transport/pipeline.js';
 import { Connection, type ConnectionHost, type ConnectionSnapshotValue } from './connection.js';
 import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
@@ -195,6 +196,11 @@ export class Pool implements ConnectionHost {
     return this.whenClosed();
   }
 
+  /** The live sockets of the connections not lent to a caller (what `reauthenticate()` re-AUTHs). */
+  livePipelines(): Pipeline[] {
+    return [...this.connections.values()].flatMap((c) => (!c.leased && c.pipeline?.writable === true ? [c.pipeline] : []));
+  }
+
   supportSnapshot(): Record<string, MaintSupport> {
     return this.opener.supportSnapshot();
   }
@@ -274,7 +280,7 @@ export class Pool implements ConnectionHost {
       const attempt = snapshot?.context.attempt ?? 1;
       const reason = snapshot?.context.lastError ?? 'unknown';
       if (previous !== 'connecting') emit({ type: 'connection.lost', ...base, reason });
-      emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: reconnectDelay(attempt), reason });
+      emit({ type: 'connection.reconnecting', ...base, attempt, delayMs: snapshot?.context.reconnectDelayMs ?? reconnectDelay(attempt), reason });
       this.startup.failed();
     } else if (state === 'closed') {
       this.connections.delete(connection.id);

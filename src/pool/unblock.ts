@@ -4,6 +4,7 @@ import type { Endpoint } from '../protocol/endpoint.js';
 import { encodeCommand } from '../protocol/encoder.js';
 import type { Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
+import { currentCredentials } from '../credentials/provider.js';
 import { openConnection } from '../transport/open.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
@@ -22,14 +23,15 @@ export type UnblockResult = 'unblocked' | 'not-blocked' | 'refused' | 'failed';
 export async function unblockClient(options: ResolvedClientOptions, clock: Clock, endpoint: Endpoint, clientId: number, timeoutMs: number): Promise<UnblockResult> {
   let pipeline;
   try {
+    const { username, password } = await currentCredentials(options, Math.min(options.connectTimeout, timeoutMs));
     ({ pipeline } = await openConnection({
       endpoint,
       clock,
-      dial: { tls: options.tls, connectTimeout: Math.min(options.connectTimeout, timeoutMs) },
+      dial: { tls: options.tls, connectTimeout: Math.min(options.connectTimeout, timeoutMs), configuredHost: options.host },
       handshake: {
         protocol: options.protocol,
-        username: options.username,
-        password: options.password,
+        username,
+        password,
         database: options.database,
         clientName: options.clientName,
         libName: LIB_NAME,

@@ -9,8 +9,9 @@
  * (`localhost`, served on 127.0.0.1). All three listen on the same port.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { ProxyConnection } from './proxy-connection.js';
-import type { EndpointState, EndpointType } from './types.js';
+import type { EndpointState, EndpointType, SimulatorTlsOptions } from './types.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -48,6 +49,8 @@ export class Endpoint {
     public port: number,
     private readonly hooks: EndpointHooks,
     readonly hosts: EndpointHosts = SHARED_HOSTS,
+    /** TLS mode: the certificate this endpoint terminates TLS with. */
+    private readonly tls?: SimulatorTlsOptions,
   ) {
     this.portKept = port !== 0;
   }
@@ -129,7 +132,7 @@ export class Endpoint {
     const servers: Server[] = [];
     try {
       for (const host of hosts) {
-        const server = await listen(host, this.port, (socket) => this.hooks.accept(this, socket));
+        const server = await listen(host, this.port, (socket) => this.hooks.accept(this, socket), this.tls);
         servers.push(server);
         const address = server.address();
         if (typeof address === 'object' && address !== null) this.port = address.port;
@@ -142,9 +145,11 @@ export class Endpoint {
   }
 }
 
-function listen(host: string, port: number, onSocket: (socket: Socket) => void): Promise<Server> {
+function listen(host: string, port: number, onSocket: (socket: Socket) => void, tls: SimulatorTlsOptions | undefined): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer(onSocket);
+    // TLS mode: connections are handed over once their handshake is done; one that fails it (a
+    // client that does not trust the certificate) never becomes a proxied connection.
+    const server = tls === undefined ? createServer(onSocket) : createTlsServer({ cert: tls.cert, key: tls.key }, onSocket);
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRNOTAVAIL') {
         error.message = `cannot listen on ${host}: not an address of this machine (Linux routes all of 127.0.0.0/8 to lo; elsewhere add it, e.g. ifconfig lo0 alias ${host})`;

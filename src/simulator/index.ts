@@ -23,6 +23,7 @@ export type {
   ActionType,
   BindParameters,
   ClusterConfigParameters,
+  BlackholeParameters,
   ConnectionInfo,
   CutParameters,
   EndpointState,
@@ -37,6 +38,7 @@ export type {
   SentFrame,
   SequenceParameters,
   SequenceStep,
+  SimulatorTlsOptions,
   SimulatorEvent,
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
@@ -57,7 +59,7 @@ function isPort(value: unknown, allowZero: boolean): boolean {
 }
 
 function validate(options: MaintSimulatorOptions): void {
-  const { upstream, spawn, endpoints, ports, apiPort, redisServer, actionDefaults } = options;
+  const { upstream, spawn, endpoints, ports, apiPort, redisServer, actionDefaults, tls } = options;
   if (actionDefaults !== undefined) {
     if (typeof actionDefaults !== 'object' || actionDefaults === null || Array.isArray(actionDefaults)) throw new ConfigError('actionDefaults', actionDefaults, 'an object {actionType: {parameter: value}}');
     for (const [type, defaults] of Object.entries(actionDefaults)) {
@@ -81,6 +83,13 @@ function validate(options: MaintSimulatorOptions): void {
   if (ports !== undefined) {
     if (!Array.isArray(ports) || ports.length !== addressCount(options) || !ports.every((port) => isPort(port, true))) {
       throw new ConfigError('ports', ports, `one port (0..65535) per endpoint (${addressCount(options)}, the database endpoint's last)`);
+    }
+  }
+  if (tls !== undefined) {
+    const each = Array.isArray(tls) ? tls : [tls];
+    const pem = (value: unknown) => (typeof value === 'string' && value !== '') || Buffer.isBuffer(value);
+    if ((Array.isArray(tls) && tls.length !== (endpoints ?? 2)) || !each.every((entry) => typeof entry === 'object' && entry !== null && pem(entry.cert) && pem(entry.key))) {
+      throw new ConfigError('tls', Array.isArray(tls) ? `${tls.length} entries` : typeof tls, `{ cert, key } (PEM), or one such entry per endpoint (${endpoints ?? 2})`);
     }
   }
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('apiPort', apiPort, 'a port from 0 to 65535');

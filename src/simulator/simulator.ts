@@ -25,6 +25,7 @@ import type {
   MaintSimulator,
   MaintSimulatorOptions,
   SimulatorEvent,
+  SimulatorTlsOptions,
 } from './types.js';
 
 /**
@@ -82,7 +83,9 @@ export class Simulator implements MaintSimulator {
       accept: (endpoint: Endpoint, socket: Socket) => this.accept(endpoint, socket),
       state: (endpoint: Endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
     };
-    this.addressList = planHosts(options).map((hosts, index) => new Endpoint(index, options.ports?.[index] ?? 0, hooks, hosts));
+    const tls = options.tls;
+    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? tls[index] : (tls as SimulatorTlsOptions));
+    this.addressList = planHosts(options).map((hosts, index) => new Endpoint(index, options.ports?.[index] ?? 0, hooks, hosts, tlsOf(index)));
     this.endpointList = this.addressList.slice(0, count);
     this.database = this.addressList[count] ?? null;
     this.active = this.endpointList[0] as Endpoint;

@@ -47,6 +47,18 @@ export interface MaintSimulatorOptions {
    * for a test that sends the official suites' bodies, which carry no timing).
    */
   actionDefaults?: Partial<Record<ActionType, Record<string, unknown>>>;
+
+  /**
+   * TLS mode: every endpoint terminates TLS with this certificate (or, given an array, endpoint i
+   * with entry i), as a managed server's proxy does; the link to the upstream stays plain TCP.
+   */
+  tls?: SimulatorTlsOptions | readonly SimulatorTlsOptions[];
+}
+
+/** An endpoint's certificate and key (PEM) in the simulator's TLS mode. */
+export interface SimulatorTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** What `bind` (alias `moving`) accepts. Durations are seconds and may be fractional. */
@@ -121,6 +133,16 @@ export interface LatencyParameters {
   duration_s?: number;
 }
 
+/**
+ * Parameters of a `blackhole` fault: every connection (and every one opened meanwhile) stays open
+ * and nothing more is forwarded to the server, as when a node dies without closing its sockets.
+ * What was held is dropped with the connections the client gives up on.
+ */
+export interface BlackholeParameters {
+  /** How long, in seconds (> 0). */
+  duration_s: number;
+}
+
 /** Parameters of a `cut` fault (connections closed mid-reply). */
 export interface CutParameters {
   /** The connection to cut; default every connection. */
@@ -140,7 +162,8 @@ export type ActionRequest =
   | { type: 'cut'; parameters?: CutParameters }
   | { type: 'sequence_of_actions'; parameters: SequenceParameters }
   | { type: 'update_cluster_config'; parameters: ClusterConfigParameters }
-  | { type: 'execute_rladmin_command'; parameters: { rladmin_command: 'status' } };
+  | { type: 'execute_rladmin_command'; parameters: { rladmin_command: 'status' } }
+  | { type: 'blackhole'; parameters: BlackholeParameters };
 
 /** One step of a `sequence_of_actions`: the contract's `{type, params}`. */
 export interface SequenceStep {
@@ -174,7 +197,8 @@ export type ActionType =
   | 'cut'
   | 'sequence_of_actions'
   | 'update_cluster_config'
-  | 'execute_rladmin_command';
+  | 'execute_rladmin_command'
+  | 'blackhole';
 
 /** Where an action is in its life. */
 export type ActionState = 'pending' | 'running' | 'success' | 'failed';

@@ -1,13 +1,19 @@
-import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ConnectionError } from '../errors.js';
 import type { Endpoint } from '../protocol/endpoint.js';
+import { isCertificateError, tlsOptionsFor } from './tls-options.js';
 
 export interface DialOptions {
   tls: false | ConnectionOptions;
   connectTimeout: number;
   signal?: AbortSignal;
+  /** The host the client was configured with: the user's `tls.servername` applies to it only. */
+  configuredHost?: string;
 }
+
+/** TCP keepalive probes start after this much idle time, so a peer that vanished is noticed even with nothing in flight. */
+export const KEEPALIVE_DELAY_MS = 30_000;
 
 /** Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms. */
 export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> {
@@ -18,7 +24,7 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
       return;
     }
     const socket: Socket = options.tls
-      ? tlsConnect({ servername: isIP(endpoint.host) === 0 ? endpoint.host : undefined, ...options.tls, host: endpoint.host, port: endpoint.port })
+      ? tlsConnect(tlsOptionsFor(endpoint, options.tls, options.configuredHost))
       : netConnect({ host: endpoint.host, port: endpoint.port });
     const readyEvent = options.tls ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => fail(new Error(`no connection within ${options.connectTimeout} ms`)), options.connectTimeout);
@@ -33,12 +39,14 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
       cleanup();
       socket.destroy();
       const reason = cause instanceof Error ? cause.message : String(cause);
-      reject(new ConnectionError('ERR_CONNECT', `Could not connect to ${target}: ${reason}`, { cause, retryable: true }));
+      // Nothing was spoken over a link whose certificate did not verify: the handshake never started.
+      if (isCertificateError(cause)) reject(new ConnectionError('ERR_TLS', `TLS certificate of ${target} did not verify: ${reason}`, { cause, retryable: true }));
+      else reject(new ConnectionError('ERR_CONNECT', `Could not connect to ${target}: ${reason}`, { cause, retryable: true }));
     }
     function onReady() {
       cleanup();
       socket.setNoDelay(true);
-      socket.setKeepAlive(true, 30_000);
+      socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
       resolve(socket);
     }
     socket.once('error', fail);

@@ -29,6 +29,7 @@ test('defaults', () => {
     poolSize: 4,
     commandTimeout: 5000,
     connectTimeout: 5000,
+    retryReads: true,
     maint: resolveMaintConfig(undefined, { poolSize: 4 }),
   });
   assert.equal(resolveClientOptions(), resolveClientOptions({}));

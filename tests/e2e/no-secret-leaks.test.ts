@@ -91,4 +91,63 @@ test('a password given in a URL never appears in events, state, logs, inspection
   }
 });
 
+test('passwords from a credentials provider (rotated, re-AUTHed, refused) never appear in events, state, logs, simulator events or errors', async () => {
+  let server: RedisProcess | undefined;
+  let sim: MaintSimulator | undefined;
+  const clients: MaintClient[] = [];
+  const texts: string[] = [];
+  const record = (value: unknown) => texts.push(typeof value === 'string' ? value : inspect(value, { depth: 8, breakLength: Infinity }));
+  const logger = { error: (...a: unknown[]) => record(a), warn: (...a: unknown[]) => record(a), info: (...a: unknown[]) => record(a), debug: (...a: unknown[]) => record(a) };
+  const first = `${PASSWORD}-one`;
+  const second = `${PASSWORD}-two`;
+  const wrong = `${PASSWORD}-wrong`;
+  try {
+    server = await startRedis({ args: ['--user', USER, 'on', `>${first}`, '~*', '&*', '+@all'] });
+    const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+    clients.push(admin);
+    await admin.connect();
+    sim = await createMaintSimulator({ upstream: { host: server.host, port: server.port }, endpoints: 2 });
+    sim.events$.subscribe(record);
+    let password = first;
+    const [host, port] = (sim.endpoints[0] as string).split(':');
+    const client = createMaintClient({
+      host: host as string,
+      port: Number(port),
+      poolSize: 2,
+      commandTimeout: 1000,
+      connectTimeout: 1000,
+      logger,
+      credentials: () => ({ username: USER, password }),
+      maintNotifications: { logLevel: 'debug', relaxedTimeout: 1000, handoffTimeout: 2000, endpointType: 'internal-ip' },
+    });
+    clients.push(client);
+    client.events$.subscribe(record);
+    client.state$.subscribe(record);
+    await client.connect();
+    await admin.call('ACL', 'SETUSER', USER, `>${second}`, `<${first}`);
+    password = second;
+    record(await client.reauthenticate());
+    await sim.run({ type: 'bind', parameters: { time_s: 1 } });
+    await until(() => client.state().connections.every((c) => c.endpoint === sim?.endpoints[1]), 5000, 'every connection moved');
+    assert.ok(texts.some((t) => t.includes('handoff.succeeded')), 'the drill really handed off');
+    password = wrong;
+    await client.reauthenticate().then(
+      () => assert.unreachable('a wrong password was accepted'),
+      (error: unknown) => record(`${String(error)} ${inspect(error)}`),
+    );
+    // A reconnect with the wrong password is refused: its reasons are recorded too.
+    await admin.call('CLIENT', 'KILL', 'USER', USER);
+    await until(() => texts.some((t) => t.includes('WRONGPASS')), 5000, 'a refused reconnect');
+    record(client.state());
+
+    const all = texts.join('\n');
+    assert.ok(all.includes(USER), 'the collection is real (the user name appears)');
+    for (const secret of [first, second, wrong, PASSWORD]) assert.not.ok(all.includes(secret), `a password leaked: ${texts.find((t) => t.includes(secret))?.slice(0, 300)}`);
+  } finally {
+    for (const client of clients) await client.close();
+    await sim?.close();
+    await server?.stop();
+  }
+});
+
 test.run();

@@ -1,11 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor, fromPromise, SimulatedClock, type Actor } from 'xstate';
+import { assign, createActor, fromPromise, SimulatedClock, type Actor } from 'xstate';
 import {
   connectionMachine,
   connectionStateName,
   reconnectDelay,
+  jitteredReconnectDelay,
   RECONNECT_MAX_DELAY_MS,
+  type ConnectionContext,
   type OpenedSocket,
 } from '../../src/machines/connection.machine.js';
 
@@ -17,12 +19,14 @@ interface Dial {
 }
 
 /** A connection actor whose openSocket/closeSocket are fakes the test settles by hand. */
-function harness() {
+/** `jitter: false` (default) draws the backoff's ceiling, so that tests can count exact milliseconds. */
+function harness(options: { jitter?: boolean } = {}) {
   const clock = new SimulatedClock();
   const dials: Dial[] = [];
   const closes: Array<{ id: string }> = [];
   let finishClose: (() => void) | undefined;
   const machine = connectionMachine.provide({
+    ...(options.jitter === true ? {} : { actions: { drawReconnectDelay: assign<ConnectionContext, never, undefined, never, never>({ reconnectDelayMs: ({ context }) => reconnectDelay(context.attempt) }) as never } }),
     actors: {
       openSocket: fromPromise<OpenedSocket, { id: string; attempt: number }>(
         ({ input, signal }) =>
@@ -92,10 +96,19 @@ test('reconnectDelay: 50, 100, 200, … capped at 2000', () => {
   assert.is(RECONNECT_MAX_DELAY_MS, 2000);
 });
 
-test('failures → reconnecting, re-dialled exactly after reconnectDelay(attempt)', async () => {
-  const h = harness();
-  const delays = [50, 100, 200, 400, 800, 1600, 2000, 2000];
-  for (const [index, delay] of delays.entries()) {
+test('jitteredReconnectDelay: half the ceiling plus a random share of the other half, capped', () => {
+  assert.equal([1, 2, 7, 20].map((n) => jitteredReconnectDelay(n, 0)), [25, 50, 1000, 1000]);
+  assert.equal([1, 2, 7, 20].map((n) => jitteredReconnectDelay(n, 0.999999)), [50, 100, 2000, 2000]);
+  assert.is(jitteredReconnectDelay(3, 0.5), 150);
+  assert.is(jitteredReconnectDelay(3, 7), 200, 'a random outside [0, 1) is clamped');
+  assert.is(jitteredReconnectDelay(3, -1), 100);
+});
+
+test('failures → reconnecting, re-dialled exactly after the jittered delay drawn for that attempt (within its ceiling)', async () => {
+  const h = harness({ jitter: true });
+  const ceilings = [50, 100, 200, 400, 800, 1600, 2000, 2000];
+  const drawn = new Set<number>();
+  for (const [index, ceiling] of ceilings.entries()) {
     const attempt = index + 1;
     h.lastDial().fail(new Error(`refused #${attempt}`));
     await flush();
@@ -103,7 +116,10 @@ test('failures → reconnecting, re-dialled exactly after reconnectDelay(attempt
     assert.is(h.name(), 'reconnecting');
     assert.is(context.attempt, attempt);
     assert.is(context.lastError, `refused #${attempt}`);
-    assert.is(delay, reconnectDelay(attempt));
+    assert.is(ceiling, reconnectDelay(attempt));
+    const delay = context.reconnectDelayMs;
+    assert.ok(delay >= ceiling / 2 && delay <= ceiling, `attempt ${attempt}: ${delay} ms within [${ceiling / 2}, ${ceiling}]`);
+    drawn.add(delay / ceiling);
     h.clock.increment(delay - 1);
     await flush();
     assert.is(h.dials.length, attempt, `no re-dial before ${delay} ms (attempt ${attempt})`);
@@ -114,6 +130,7 @@ test('failures → reconnecting, re-dialled exactly after reconnectDelay(attempt
     assert.is(h.name(), 'connecting');
     assert.equal(h.lastDial().input, { id: 'c1', attempt });
   }
+  assert.ok(drawn.size > 1, 'the delays are jittered, not a fixed ladder');
   h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
   await flush();
   assert.is(h.name(), 'idle');

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor, fromPromise, SimulatedClock } from 'xstate';
-import { connectionMachine, connectionStateName, type MovingOrder, type OpenedSocket } from '../../src/machines/connection.machine.js';
+import { assign, createActor, fromPromise, SimulatedClock } from 'xstate';
+import { connectionMachine, connectionStateName, reconnectDelay, type ConnectionContext, type MovingOrder, type OpenedSocket } from '../../src/machines/connection.machine.js';
 
 interface Dial {
   input: { id: string; attempt: number };
@@ -36,6 +36,8 @@ function harness(options: { manualDials?: boolean } = {}) {
       }),
     },
     actions: {
+      // The ceiling of the backoff, without jitter: these tests count exact milliseconds.
+      drawReconnectDelay: assign<ConnectionContext, never, undefined, never, never>({ reconnectDelayMs: ({ context }) => reconnectDelay(context.attempt) }) as never,
       requestHandoff: (_, params) => {
         requested.push(params);
       },

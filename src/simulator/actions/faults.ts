@@ -1,4 +1,7 @@
-/** Connection faults as actions: `latency` (slow every reply) and `cut` (end a connection, by default mid-reply). */
+/**
+ * Connection faults as actions: `latency` (slow every reply), `cut` (end a connection, by default
+ * mid-reply) and `blackhole` (keep every socket open and forward nothing, announced to no one).
+ */
 import type { ProxyConnection } from '../proxy-connection.js';
 import { delay } from '../timing.js';
 import type { ActionDefinition } from './index.js';
@@ -59,6 +62,25 @@ export const cutAction: ActionDefinition = {
       }
       ctx.step('cut', { connections: ids });
       return { cut: ids };
+    };
+  },
+};
+
+export const blackholeAction: ActionDefinition = {
+  parse(raw) {
+    const params = new Params(raw, ['duration_s']);
+    const durationS = params.required('duration_s', 0.001, 3600);
+
+    return async (ctx) => {
+      const releaseAll = ctx.holdAll('blackhole');
+      ctx.step('blackhole-on', { duration_s: durationS });
+      try {
+        await ctx.sleep(durationS);
+      } finally {
+        releaseAll();
+      }
+      ctx.step('blackhole-off', {});
+      return { duration_s: durationS };
     };
   },
 };

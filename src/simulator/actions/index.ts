@@ -10,7 +10,7 @@ import type { Topology } from '../topology.js';
 import type { ActionType, HostPort } from '../types.js';
 import { bindAction } from './bind.js';
 import { failoverAction } from './failover.js';
-import { cutAction, latencyAction } from './faults.js';
+import { blackholeAction, cutAction, latencyAction } from './faults.js';
 import { clusterConfigAction } from './cluster-config.js';
 import { migrateAction } from './migrate.js';
 import { rladminAction } from './rladmin.js';
@@ -79,6 +79,7 @@ const ACTIONS: Record<ActionType, ActionDefinition> = {
   sequence_of_actions: sequenceAction,
   update_cluster_config: clusterConfigAction,
   execute_rladmin_command: rladminAction,
+  blackhole: blackholeAction,
 };
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];
