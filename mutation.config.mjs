@@ -12,7 +12,8 @@ export const modules = {
   'pool/connections': { mutate: ['src/pool/{pool,pool.machine,connection,opener,dedicated}.ts'], tests: 'pool/|client/' },
   maintenance: { mutate: ['src/maintenance/**/*.ts'], tests: 'maintenance/|machines/(relax|moving)|client/maint-handshake|e2e/(invalid-and-state|relax-backstop)' },
   'simulator-actions/bind': { mutate: ['src/simulator/actions/bind.ts'], tests: 'simulator/(bind|dns-follows)' },
-  'simulator-actions/migrate': { mutate: ['src/simulator/actions/{migrate,notify,faults}.ts'], tests: 'simulator/(migrate|notification-faults|injection)' },
+  'simulator-actions/migrate': { mutate: ['src/simulator/actions/{migrate,notify}.ts'], tests: 'simulator/(migrate|notification-faults|injection)' },
+  'simulator-actions/faults': { mutate: ['src/simulator/actions/faults.ts'], tests: 'simulator/connection-faults' },
   'simulator-actions/failover': { mutate: ['src/simulator/actions/failover.ts'], tests: 'simulator/failover-(stall|carry)' },
   'simulator-actions/params': { mutate: ['src/simulator/actions/{params,index}.ts'], tests: 'simulator/(http-api|lifecycle)' },
 };

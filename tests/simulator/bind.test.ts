@@ -118,4 +118,61 @@ test('data written through either endpoint is visible through the other, and a l
   }
 });
 
+test('refuse_target_s: the target refuses dials for that long after the MOVING, then accepts', async () => {
+  const r = await rig();
+  try {
+    const [, to] = r.sim.endpoints as [string, string];
+    const c = await r.optedIn('internal-ip');
+    const done = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.8, close_s: 0.9, refuse_target_s: 0.4 } });
+    const movedAt = Date.now();
+    await c.waitForPush((push) => push.elements[0]?.value === 'MOVING');
+    assert.is(await dial(to), 'ECONNREFUSED', 'refused right after the MOVING');
+    while (Date.now() - movedAt < 300) await sleep(20);
+    assert.is(await dial(to), 'ECONNREFUSED', 'still refused 0.3 s in');
+    while (Date.now() - movedAt < 550) await sleep(20);
+    assert.is(await dial(to), 'connected', 'accepting after 0.4 s');
+    await done;
+  } finally {
+    await r.teardown();
+  }
+});
+
+test('stall_target_s: the target accepts but answers nothing for that long', async () => {
+  const r = await rig();
+  try {
+    const [, to] = r.sim.endpoints as [string, string];
+    const c = await r.optedIn('internal-ip');
+    const done = r.sim.run({ type: 'bind', parameters: { time_s: 1, serve_s: 0.8, close_s: 0.9, stall_target_s: 0.5 } });
+    await c.waitForPush((push) => push.elements[0]?.value === 'MOVING');
+    const target = await r.client(to);
+    const sentAt = Date.now();
+    assert.is(plain(await target.command('PING')), 'PONG');
+    assert.ok(Date.now() - sentAt >= 350, `answered after the stall (${Date.now() - sentAt} ms)`);
+    await done;
+  } finally {
+    await r.teardown();
+  }
+});
+
+test('bind parameters are checked: serve_s and dns_follows_s at most close_s, a second endpoint needed', async () => {
+  const r = await rig();
+  try {
+    for (const [parameters, option] of [
+      [{ serve_s: 2, close_s: 1 }, 'parameters.serve_s'],
+      [{ dns_follows_s: 2, close_s: 1 }, 'parameters.dns_follows_s'],
+    ] as const) {
+      await r.sim.run({ type: 'bind', parameters }).then(
+        () => assert.unreachable(`${JSON.stringify(parameters)} should be refused`),
+        (error: Error & { option?: string }) => {
+          assert.is(error.name, 'ConfigError');
+          assert.is(error.option, option);
+        },
+      );
+    }
+    assert.is(r.sim.activeEndpoint, r.sim.endpoints[0], 'nothing moved');
+  } finally {
+    await r.teardown();
+  }
+});
+
 test.run();
