@@ -4,7 +4,7 @@ import { ConnectionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ResolvedEndpointType } from '../protocol/handshake.js';
-import { encodeCommand, isRespArgument } from '../protocol/encoder.js';
+import { encodeCommand } from '../protocol/encoder.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
@@ -16,8 +16,8 @@ import type { CommandMethods } from '../commands/generated/methods.js';
 import { PubSub } from '../pubsub/pubsub.js';
 import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
-import { blockTimeMs, refusalReason } from './command-kinds.js';
-import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
+import { blockTimeMs, vetCommand } from './command-kinds.js';
+import { transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
 import { execOutcome } from '../transactions/exec-outcome.js';
 import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';
 import { CachedReads } from '../cache/cached-reads.js';
@@ -182,13 +182,8 @@ class Client implements MaintClient {
 
   private send(command: string, args: RespArgument[], binary: boolean): Promise<RespValue> {
     if (this.status !== 'ready') return Promise.reject(this.notReadyError(command));
-    if (typeof command !== 'string' || command === '') return Promise.reject(new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string'));
-    for (let i = 0; i < args.length; i++) {
-      if (!isRespArgument(args[i])) return Promise.reject(invalidArgument(command, i, args[i]));
-    }
-    const name = command.toUpperCase();
-    const refusal = refusalReason(name, args);
-    if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
+    const name = vetCommand(command, args);
+    if (typeof name !== 'string') return Promise.reject(name);
     if (this.cache !== null && !binary) {
       const read = this.cache.read(name, command, args, (pending) => this.pool.send(pending));
       if (read !== undefined) return read;

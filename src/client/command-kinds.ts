@@ -3,6 +3,8 @@
  * deadline of block time + commandTimeout; commands that would change the state of a shared,
  * multiplexed connection are refused with a pointer to the API that does it safely.
  */
+import { UsageError } from '../errors.js';
+import { isRespArgument } from '../protocol/encoder.js';
 
 /** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. `args` excludes the command name. */
 export function blockTimeMs(name: string, args: readonly unknown[]): number | undefined {
@@ -78,4 +80,24 @@ export function refusalReason(name: string, args: readonly unknown[]): string | 
     return undefined;
   }
   return REFUSED[name];
+}
+
+/**
+ * The upper-case name of a command the client may send as given, or the typed error that refuses
+ * it (no name, an argument that is not a string/number/bigint/Buffer, a refused command). The
+ * standalone client and the cluster check every command with it before routing.
+ */
+export function vetCommand(command: string, args: readonly unknown[]): string | UsageError {
+  if (typeof command !== 'string' || command === '') return new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string');
+  for (let i = 0; i < args.length; i++) {
+    if (!isRespArgument(args[i])) return invalidArgument(command, i, args[i]);
+  }
+  const name = command.toUpperCase();
+  const refusal = refusalReason(name, args);
+  return refusal === undefined ? name : new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`);
+}
+
+export function invalidArgument(command: string, index: number, value: unknown): UsageError {
+  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
+  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
 }

@@ -5,7 +5,8 @@
  */
 import { Observable, Subject } from 'rxjs';
 import type { CommandTuple } from '../client/client.js';
-import { blockTimeMs, refusalReason } from '../client/command-kinds.js';
+import { blockTimeMs, vetCommand } from '../client/command-kinds.js';
+import { validateTuples } from '../transactions/batch.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
 import { scanKeys, type ScanOptions } from '../commands/scan.js';
@@ -146,13 +147,8 @@ class Cluster implements MaintCluster {
 
   private send(command: string, args: RespArgument[], binary: boolean): Promise<RespValue> {
     if (this.status !== 'ready') return Promise.reject(this.notReadyError(command));
-    if (typeof command !== 'string' || command === '') return Promise.reject(new UsageError('ERR_INVALID_ARGUMENT', 'The command name must be a non-empty string'));
-    for (let i = 0; i < args.length; i++) {
-      if (!isRespArgument(args[i])) return Promise.reject(invalidArgument(command, i, args[i]));
-    }
-    const name = command.toUpperCase();
-    const refusal = refusalReason(name, args);
-    if (refusal !== undefined) return Promise.reject(new UsageError('ERR_UNSUPPORTED_COMMAND', `${name} is not sent through the shared pool: ${refusal}`));
+    const name = vetCommand(command, args);
+    if (typeof name !== 'string') return Promise.reject(name);
     const slot = commandSlot(name, args);
     if (slot === CROSSSLOT) return Promise.reject(crossSlot(name));
     const blockMs = blockTimeMs(name, args);
@@ -166,18 +162,10 @@ class Cluster implements MaintCluster {
 
   async multi(commands: CommandTuple[]): Promise<RespValue[]> {
     if (this.status !== 'ready') throw this.notReadyError('MULTI');
-    if (!Array.isArray(commands) || commands.length === 0) throw new UsageError('ERR_INVALID_ARGUMENT', 'multi() takes a non-empty array of [command, ...args]');
+    validateTuples(commands, 'multi()');
     let slot = KEYLESS;
-    for (const tuple of commands) {
-      const [name, ...args] = Array.isArray(tuple) ? tuple : [];
-      if (typeof name !== 'string' || name === '') throw new UsageError('ERR_INVALID_ARGUMENT', 'Each multi() entry must start with a command name');
-      args.forEach((arg, i) => {
-        if (!isRespArgument(arg)) throw invalidArgument(name, i, arg);
-      });
-      const upper = name.toUpperCase();
-      const refusal = refusalReason(upper, args);
-      if (refusal !== undefined) throw new UsageError('ERR_UNSUPPORTED_COMMAND', `${upper} cannot appear inside multi(): ${refusal}`);
-      const own = commandSlot(upper, args);
+    for (const [name, ...args] of commands) {
+      const own = commandSlot(name.toUpperCase(), args);
       if (own === CROSSSLOT || (own !== KEYLESS && slot !== KEYLESS && own !== slot)) throw crossSlot('MULTI');
       if (own !== KEYLESS) slot = own;
     }
@@ -277,9 +265,4 @@ installCommandMethods(Cluster.prototype);
 
 function crossSlot(command: string): UsageError {
   return new UsageError('ERR_CROSSSLOT', `${command} was not sent: its keys hash to different slots (use a hash tag such as {user:42} to keep them in one)`);
-}
-
-function invalidArgument(command: string, index: number, value: unknown): UsageError {
-  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
-  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
 }

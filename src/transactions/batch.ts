@@ -2,16 +2,12 @@ import { UsageError } from '../errors.js';
 import { encodeCommand, isRespArgument } from '../protocol/encoder.js';
 import type { RespArgument } from '../protocol/types.js';
 import { PendingCommand } from '../transport/command.js';
-import { refusalReason } from '../client/command-kinds.js';
+import { invalidArgument, refusalReason } from '../client/command-kinds.js';
 import type { Settled } from './exec-outcome.js';
 
 /** One command of a `multi()`: its name, then its arguments. */
 export type CommandTuple = [command: string, ...args: RespArgument[]];
 
-export function invalidArgument(command: string, index: number, value: unknown): UsageError {
-  const kind = value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value;
-  return new UsageError('ERR_INVALID_ARGUMENT', `${command}: argument ${index + 1} is ${kind}; arguments must be strings, finite numbers, bigints or Buffers`);
-}
 
 /** Checks the entries of a multi() call; throws a UsageError naming the first bad one. */
 export function validateTuples(commands: unknown, method: string): asserts commands is CommandTuple[] {

@@ -6,7 +6,8 @@ import { PendingCommand } from '../transport/command.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import type { Connection } from '../pool/connection.js';
 import { blockTimeMs, refusalReason } from '../client/command-kinds.js';
-import { invalidArgument, transactionBatch, validateTuples, type CommandTuple } from './batch.js';
+import { transactionBatch, validateTuples, type CommandTuple } from './batch.js';
+import { invalidArgument } from '../client/command-kinds.js';
 import { execOutcome, isWatchConflict } from './exec-outcome.js';
 
 /** The watched connection, as the callback of `client.watch()` sees it. */
