@@ -35,7 +35,7 @@ export type { Endpoint } from './protocol/endpoint.js';
 export type { MaintSupport } from './protocol/handshake.js';
 export type { RespValue, RespArgument, RespErrorValue } from './protocol/types.js';
 export type { ConnectionStateValue, RelaxReason } from './machines/connection.machine.js';
-export type { CommandMethods } from './commands/generated/methods.js';
+export type { CommandMethods, BitmapCommands, GenericCommands, GeoCommands, HashCommands, HyperloglogCommands, ListCommands, ScriptingCommands, ServerCommands, SetCommands, SortedSetCommands, StreamCommands, StringCommands } from './commands/generated/methods.js';
 export type { CommandHelpers } from './commands/methods.js';
 export type { CommandArgument } from './commands/command-entry.js';
 export type { ScanOptions } from './commands/scan.js';
