@@ -16,7 +16,7 @@ import type { CommandMethods } from '../commands/generated/methods.js';
 import { PubSub } from '../pubsub/pubsub.js';
 import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
-import { blockTimeMs, vetCommand } from './command-kinds.js';
+import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
 import { transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
 import { execOutcome } from '../transactions/exec-outcome.js';
 import { watch, type Transaction, type WatchOptions } from '../transactions/watch.js';

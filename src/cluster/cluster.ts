@@ -5,7 +5,7 @@
  */
 import { Observable, Subject } from 'rxjs';
 import type { CommandTuple } from '../client/client.js';
-import { blockTimeMs, vetCommand } from '../client/command-kinds.js';
+import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
 import { validateTuples } from '../transactions/batch.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';

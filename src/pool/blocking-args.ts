@@ -4,31 +4,13 @@
  * after this command runs", which a second issue would move forward, missing what came between).
  * Tuples include the command name.
  */
+import { blockTimeArgument } from '../commands/command-kinds.js';
 import type { RespArgument } from '../protocol/types.js';
 
-/** Where the block time sits and in which unit, or undefined when the command does not block. */
+/** Where the block time sits in the tuple and in which unit (see blockTimeArgument), or undefined when the command does not block. */
 function blockArgument(tuple: readonly RespArgument[]): { index: number; unit: 's' | 'ms' } | undefined {
-  const name = String(tuple[0]).toUpperCase();
-  switch (name) {
-    case 'BLPOP':
-    case 'BRPOP':
-    case 'BZPOPMIN':
-    case 'BZPOPMAX':
-    case 'BRPOPLPUSH':
-    case 'BLMOVE':
-      return { index: tuple.length - 1, unit: 's' };
-    case 'BLMPOP':
-    case 'BZMPOP':
-      return { index: 1, unit: 's' };
-    case 'XREAD':
-    case 'XREADGROUP': {
-      const at = streamsIndex(tuple);
-      for (let i = 1; i < at - 1; i++) if (String(tuple[i]).toUpperCase() === 'BLOCK') return { index: i + 1, unit: 'ms' };
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
+  const at = blockTimeArgument(String(tuple[0]).toUpperCase(), tuple.slice(1));
+  return at === undefined ? undefined : { index: at.index + 1, unit: at.unit };
 }
 
 function streamsIndex(tuple: readonly RespArgument[]): number {

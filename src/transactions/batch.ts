@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { encodeCommand, isRespArgument } from '../protocol/encoder.js';
 import type { RespArgument } from '../protocol/types.js';
 import { PendingCommand } from '../transport/command.js';
-import { invalidArgument, refusalReason } from '../client/command-kinds.js';
+import { invalidArgument, refusalReason } from '../commands/command-kinds.js';
 import type { Settled } from './exec-outcome.js';
 
 /** One command of a `multi()`: its name, then its arguments. */

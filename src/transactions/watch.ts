@@ -5,9 +5,9 @@ import type { Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import type { Connection } from '../pool/connection.js';
-import { blockTimeMs, refusalReason } from '../client/command-kinds.js';
+import { blockTimeMs, refusalReason } from '../commands/command-kinds.js';
 import { transactionBatch, validateTuples, type CommandTuple } from './batch.js';
-import { invalidArgument } from '../client/command-kinds.js';
+import { invalidArgument } from '../commands/command-kinds.js';
 import { execOutcome, isWatchConflict } from './exec-outcome.js';
 
 /** The watched connection, as the callback of `client.watch()` sees it. */

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockTimeMs, refusalReason } from '../../src/client/command-kinds.js';
+import { blockTimeMs, refusalReason } from '../../src/commands/command-kinds.js';
 
 /*
  * Convention under test: the one the caller uses (src/client/client.ts `call()`): `name` is the

@@ -6,8 +6,8 @@
 import { UsageError } from '../errors.js';
 import { isRespArgument } from '../protocol/encoder.js';
 
-/** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. `args` excludes the command name. */
-export function blockTimeMs(name: string, args: readonly unknown[]): number | undefined {
+/** Where a blocking command's block time sits in `args` (which exclude the command name) and its unit, or undefined when the command does not block. */
+export function blockTimeArgument(name: string, args: readonly unknown[]): { index: number; unit: 's' | 'ms' } | undefined {
   switch (name) {
     case 'BLPOP':
     case 'BRPOP':
@@ -15,22 +15,29 @@ export function blockTimeMs(name: string, args: readonly unknown[]): number | un
     case 'BZPOPMAX':
     case 'BRPOPLPUSH':
     case 'BLMOVE':
-      return seconds(args[args.length - 1]);
+      return { index: args.length - 1, unit: 's' };
     case 'BLMPOP':
     case 'BZMPOP':
-      return seconds(args[0]);
+      return { index: 0, unit: 's' };
     case 'XREAD':
     case 'XREADGROUP': {
       for (let i = 0; i < args.length - 1; i++) {
         const word = String(args[i]).toUpperCase();
         if (word === 'STREAMS') return undefined;
-        if (word === 'BLOCK') return milliseconds(args[i + 1]);
+        if (word === 'BLOCK') return { index: i + 1, unit: 'ms' };
       }
       return undefined;
     }
     default:
       return undefined;
   }
+}
+
+/** Block time in ms (Infinity = blocks forever), or undefined when the command does not block. `args` excludes the command name. */
+export function blockTimeMs(name: string, args: readonly unknown[]): number | undefined {
+  const at = blockTimeArgument(name, args);
+  if (at === undefined) return undefined;
+  return at.unit === 's' ? seconds(args[at.index]) : milliseconds(args[at.index]);
 }
 
 function seconds(value: unknown): number {
