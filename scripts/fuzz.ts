@@ -15,6 +15,7 @@ import { FrameScanner, scanFrames } from '../src/protocol/frame-scanner.js';
 import { classifyPush } from '../src/protocol/notifications.js';
 import type { RespValue } from '../src/protocol/types.js';
 import { startRedisServer } from '../src/simulator/redis-process.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface FuzzOptions {
   iterations: number;
@@ -35,17 +36,6 @@ export interface FuzzReport {
   failures: string[];
 }
 
-/** Mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BUILT_IN = [
   '+OK\r\n', '-ERR unknown command\r\n', ':42\r\n', ':-7\r\n', '$5\r\nhello\r\n', '$0\r\n\r\n', '$-1\r\n', '*-1\r\n', '_\r\n',
@@ -150,7 +140,7 @@ function show(value: RespValue): string {
 }
 
 export function runFuzz(options: FuzzOptions): FuzzReport {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const corpus = [...BUILT_IN, ...vectorFrames(), ...(options.corpus ?? [])];
   const report: FuzzReport = { iterations: options.iterations, seed: options.seed, corpusSize: corpus.length, protocolErrors: 0, values: 0, pushes: 0, slowestMs: 0, heapGrowthMb: 0, failures: [] };
   const heapBefore = process.memoryUsage().heapUsed;

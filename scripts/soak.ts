@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createMaintClient, HitlessError, type MaintClient } from '../src/index.js';
 import { createMaintSimulator, type ActionRequest, type MaintSimulator } from '../src/simulator/index.js';
+import { seededRandom } from './seeded-random.js';
 
 export interface SoakOptions {
   seconds: number;
@@ -34,16 +35,6 @@ export interface SoakReport {
   violations: string[];
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Step {
   name: string;
@@ -71,7 +62,7 @@ const FAULT_GRACE_MS = 3000;
 const VALUE_BYTES = 100 * 1024;
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const log = options.log ?? (() => {});
   const report: SoakReport = {
     seed: options.seed,
