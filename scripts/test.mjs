@@ -1,12 +1,13 @@
 // The one test command (`npm test`): typecheck, every uvu test under c8 with the coverage gate,
 // the build, a smoke test of the built package, the API reference, and the packed tarball as users
 // install it. Ends with "N passed, N failed".
-// Tests run with tests/helpers/runner/register.mjs: a per-test time limit and a leak check per file.
+// Tests run in parallel workers (scripts/run-tests.mjs) with tests/helpers/runner/register.mjs: a
+// per-test time limit and a leak check per file.
 import { spawn } from 'node:child_process';
 
 const stages = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'] },
-  { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, '--import', 'tsx', '--import', './tests/helpers/runner/register.mjs', 'node_modules/uvu/bin.js', 'tests', '\\.test\\.ts$', '-c', 'false'], uvu: true, timeoutMs: 8 * 60_000 },
+  { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, 'scripts/run-tests.mjs', 'tests', '\\.test\\.ts$'], uvu: true, timeoutMs: 8 * 60_000 },
   { name: 'build', cmd: ['esbuild.mjs'] },
   { name: 'smoke test of the built package', cmd: ['scripts/smoke.mjs'] },
   { name: 'API reference (TypeDoc: every export documented, no broken link)', cmd: ['node_modules/typedoc/bin/typedoc'] },
@@ -19,8 +20,8 @@ for (const stage of stages) {
   console.log(`\n=== ${stage.name}`);
   const { code, output, timedOut } = await run(stage.cmd, stage.timeoutMs ?? 5 * 60_000);
   if (stage.uvu) {
-    const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? NaN);
-    const ok = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? NaN);
+    const total = lastNumber(output, /Total:\s+(\d+)/g);
+    const ok = lastNumber(output, /Passed:\s+(\d+)/g);
     if (Number.isFinite(total) && Number.isFinite(ok)) {
       passed += ok;
       failed += total - ok;
@@ -39,6 +40,12 @@ for (const stage of stages) {
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
+
+function lastNumber(text, regex) {
+  let value = NaN;
+  for (const match of text.matchAll(regex)) value = Number(match[1]);
+  return value;
+}
 
 function run(args, timeoutMs) {
   return new Promise((resolve) => {

@@ -87,6 +87,8 @@ async function teardown(round, state) {
 }
 
 function isLastFile(round) {
+  // A worker of scripts/run-tests.mjs runs many files, one queue each: the worker checks its own exit.
+  if (globalThis.__hitlessWorker === true) return false;
   const queue = globalThis.UVU_QUEUE;
   return !Array.isArray(queue) || round.queue >= queue.length - 1;
 }
