@@ -172,7 +172,7 @@ export type ActionRequest =
   | { type: 'blackhole'; parameters: BlackholeParameters }
   | { type: 'dmc_restart'; parameters?: DmcRestartParameters }
   | { type: 'network_failure'; parameters?: NetworkFailureParameters }
-  | { type: 'execute_rlutil_command'; parameters: { rlutil_command: 'pause_bdb' | 'resume_bdb' } };
+  | { type: 'execute_rlutil_command'; parameters: { rlutil_command: string } };
 
 /** Parameters of `execute_rladmin_command` (see the README for the commands known). */
 export interface RladminParameters {

@@ -90,7 +90,7 @@ test('parameters are checked: network_failure delay or duration_s, bdb_id, rluti
     await r.sim.run({ type: 'execute_rlutil_command', parameters: { rlutil_command: 'resume_bdb' } });
     const c = await r.client();
     assert.equal((await c.send(['PING'])).length, 1, 'served again after resume_bdb');
-    const status = await r.sim.run({ type: 'execute_rladmin_command', parameters: { rladmin_command: 'rladmin -b 4 status', bdb_id: 1 } });
+    const status = await r.sim.run({ type: 'execute_rladmin_command', parameters: { rladmin_command: 'rladmin -b 4 status', bdb_id: 1 } as never });
     assert.match(String(status.output['output']), /^db:4\s+standalone\s+redis:1\s+node:1\s+master\s+0-16383/m, '-b names the database');
     assert.match(String(status.output['output']), /^db:4\s+standalone\s+redis\s+active\s+1\s+dense\s+disabled\s+disabled\s+127\.0\.0\.1:\d+$/m, 'no database endpoint: the active node');
   } finally {
