@@ -32,7 +32,7 @@ export const migrateAction: ActionDefinition = {
         closeWindow();
       }
       const active = ctx.activeEndpoint();
-      const shardOn = ctx.endpoints[target ?? (active.index + 1) % ctx.endpoints.length] ?? active;
+      const shardOn = ctx.endpoints[target ?? (active.index + 1) % ctx.endpoints.length]!;
       ctx.setShardEndpoint(shardOn === active ? null : shardOn);
       if (dropClosing) {
         ctx.step('closing-notification-dropped', { seq });
