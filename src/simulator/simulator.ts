@@ -89,7 +89,8 @@ export class Simulator implements MaintSimulator {
     };
     // `tls: true` was replaced by the certificate made for it (index.ts).
     const tls = options.tls as SimulatorTlsOptions | readonly SimulatorTlsOptions[] | undefined;
-    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? tls[index] : (tls as SimulatorTlsOptions));
+    // One entry per node; the database endpoint (after the nodes) presents the first node's.
+    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? (tls[index] ?? tls[0]) : (tls as SimulatorTlsOptions));
     const ca = tls === undefined ? undefined : (Array.isArray(tls) ? tls : [tls as SimulatorTlsOptions]).find((entry) => entry.ca !== undefined)?.ca;
     this.tls = tls !== undefined;
     this.tlsCa = ca === undefined ? null : ca.toString();

@@ -45,11 +45,12 @@ test("a certificate given with its ca reports that CA; without one, tlsCa is nul
   const pki = testPki();
   const certificate = pki.issue(LOCAL_SANS);
   const withCa = await rig({ tls: { ...certificate, ca: Buffer.from(pki.ca) } });
-  const without = await rig({ tls: certificate });
+  const without = await rig({ tls: [certificate, certificate], databaseEndpoint: true });
   const plain = await rig();
   try {
     assert.equal([withCa.sim.tls, withCa.sim.tlsCa], [true, pki.ca]);
     assert.equal([without.sim.tls, without.sim.tlsCa], [true, null]);
+    assert.is(await verify(without.sim.databaseEndpoint!, pki.ca, 'localhost'), 'authorized', 'with one entry per node, the database endpoint speaks TLS too');
     assert.equal([plain.sim.tls, plain.sim.tlsCa], [false, null]);
     assert.is((endpointsConfig(plain.sim)['standalone'] as { tls: boolean }).tls, false);
   } finally {
