@@ -8,12 +8,16 @@
  *
  * When ready it prints one JSON line on stdout:
  *   {"ready":true,"endpoints":["127.0.0.2:P1","127.0.0.3:P2"],"database":"127.0.0.4:P3","api":"http://127.0.0.1:P"}
+ * (in TLS mode also "ca": the file with the CA certificate clients should trust)
  * and then logs actions and notifications on stderr.
  *
  * Its defaults are the fault-injector contract's: each endpoint on its own loopback address
  * (--hosts distinct) and a database endpoint that follows the moves (what the endpoints file of
  * --endpoints-config names), so that the official clients' scenario suites run against it.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { writeEndpointsFile } from './endpoints-file.js';
@@ -36,6 +40,11 @@ const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [option
                         (REDIS_ENDPOINTS_CONFIG_PATH) to F once ready
   --database-name NAME  its key in that file (default standalone)
   --action-defaults J   default parameters per action type, JSON: {"bind":{"time_s":5}}
+  --tls                 TLS mode with a certificate made at start (a throw-away CA; needs openssl
+                        on PATH) naming localhost and every address; the endpoints file says tls
+  --tls-cert F --tls-key F [--tls-ca F]  TLS mode with your certificate (PEM files) instead
+  --tls-ca-out F        write the CA clients should trust to F (default: a temporary file);
+                        the ready line names it ("ca")
   --redis-server PATH   redis-server binary for --spawn
   --quiet               do not log events on stderr
   -h, --help            show this help`;
@@ -53,6 +62,7 @@ function integer(text: string | undefined, name: string): number | undefined {
 
 interface CliOptions {
   options: MaintSimulatorOptions;
+  caOut: string | undefined;
   quiet: boolean;
   endpointsConfig: string | undefined;
   databaseName: string | undefined;
@@ -80,6 +90,11 @@ function options(argv: string[]): CliOptions {
         'endpoints-config': { type: 'string' },
         'database-name': { type: 'string' },
         'action-defaults': { type: 'string' },
+        tls: { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'tls-ca-out': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -117,7 +132,30 @@ function options(argv: string[]): CliOptions {
   }
   const databaseName = values['database-name'];
   if (databaseName !== undefined && databaseName === '') fail('--database-name must not be empty');
-  return { options: result, quiet: values.quiet === true, endpointsConfig: values['endpoints-config'], databaseName };
+  if (databaseName !== undefined) {
+    // rladmin status names the database as the endpoints file does.
+    const defaults = result.actionDefaults ?? {};
+    result.actionDefaults = { ...defaults, execute_rladmin_command: { database_name: databaseName, ...defaults.execute_rladmin_command } };
+  }
+  const tls = tlsOption(values);
+  if (tls !== undefined) result.tls = tls;
+  else if (values['tls-ca-out'] !== undefined) fail('--tls-ca-out needs --tls or --tls-cert/--tls-key');
+  return { options: result, caOut: values['tls-ca-out'], quiet: values.quiet === true, endpointsConfig: values['endpoints-config'], databaseName };
+}
+
+function tlsOption(values: Record<string, string | boolean | undefined>): MaintSimulatorOptions['tls'] {
+  const [cert, key, ca] = (['tls-cert', 'tls-key', 'tls-ca'] as const).map((name) => values[name] as string | undefined);
+  if (cert === undefined && key === undefined && ca === undefined) return values['tls'] === true ? true : undefined;
+  if (values['tls'] === true) fail('--tls makes its own certificate; not with --tls-cert, --tls-key, --tls-ca');
+  if (cert === undefined || key === undefined) fail('--tls-cert and --tls-key go together');
+  const read = (path: string, name: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      return fail(`cannot read ${name} ${path}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key'), ...(ca === undefined ? {} : { ca: read(ca, '--tls-ca') }) };
 }
 
 function describe(event: SimulatorEvent): string {
@@ -145,7 +183,7 @@ function describe(event: SimulatorEvent): string {
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
-  const { options: simulatorOptions, quiet, endpointsConfig, databaseName } = options(process.argv.slice(2));
+  const { options: simulatorOptions, caOut, quiet, endpointsConfig, databaseName } = options(process.argv.slice(2));
   // The handlers come first: a signal during start-up (servers being spawned) must still shut
   // them down, once the start settles. A second signal exits at once (the servers this process
   // spawned are killed on exit).
@@ -191,8 +229,31 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
+  let ca: string | undefined;
+  if (sim.tlsCa !== null) {
+    try {
+      ca = writeCa(sim.tlsCa, caOut);
+    } catch (error) {
+      process.stderr.write(`hitless-simulator: cannot write the CA to ${caOut}: ${(error as Error).message}\n`);
+      await sim.close();
+      process.exit(1);
+    }
+  }
   if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describe(event)}\n`));
-  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, database: sim.databaseEndpoint, api: sim.api })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, database: sim.databaseEndpoint, api: sim.api, ...(ca === undefined ? {} : { ca }) })}\n`);
+}
+
+/** Writes the CA clients should trust to `path`, or to a temporary file removed at exit; returns where. */
+function writeCa(pem: string, path: string | undefined): string {
+  if (path !== undefined) {
+    writeFileSync(path, pem);
+    return path;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hitless-simulator-ca-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'ca.pem');
+  writeFileSync(file, pem);
+  return file;
 }
 
 void main();

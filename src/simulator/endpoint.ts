@@ -50,9 +50,14 @@ export class Endpoint {
     private readonly hooks: EndpointHooks,
     readonly hosts: EndpointHosts = SHARED_HOSTS,
     /** TLS mode: the certificate this endpoint terminates TLS with. */
-    private readonly tls?: SimulatorTlsOptions,
+    private readonly tlsOptions?: SimulatorTlsOptions,
   ) {
     this.portKept = port !== 0;
+  }
+
+  /** True in TLS mode. */
+  get tls(): boolean {
+    return this.tlsOptions !== undefined;
   }
 
   get host(): string {
@@ -132,7 +137,7 @@ export class Endpoint {
     const servers: Server[] = [];
     try {
       for (const host of hosts) {
-        const server = await listen(host, this.port, (socket) => this.hooks.accept(this, socket), this.tls);
+        const server = await listen(host, this.port, (socket) => this.hooks.accept(this, socket), this.tlsOptions);
         servers.push(server);
         const address = server.address();
         if (typeof address === 'object' && address !== null) this.port = address.port;

@@ -3,7 +3,8 @@
  * `{name: {bdb_id, username, password, tls, raw_endpoints: [...], endpoints: [...]}}`, naming the
  * address clients should be configured with — the database endpoint when there is one, else the
  * first endpoint. node-redis connects to `raw_endpoints[0].dns_name:port`, redis-py and go-redis
- * to `endpoints[0]`.
+ * to `endpoints[0]`. In TLS mode it says `tls: true` and `rediss://`; the certificate names every
+ * address, so a client that trusts `sim.tlsCa` (the CLI writes it to a file) verifies it.
  */
 import { writeFile } from 'node:fs/promises';
 import type { MaintSimulator } from './types.js';
@@ -30,7 +31,7 @@ export function endpointsConfig(sim: MaintSimulator, options: EndpointsFileOptio
       bdb_id: bdbId,
       username: 'default',
       password: '',
-      tls: false,
+      tls: sim.tls,
       raw_endpoints: [
         {
           addr: [host],
@@ -43,7 +44,7 @@ export function endpointsConfig(sim: MaintSimulator, options: EndpointsFileOptio
           uid: `${bdbId}:1`,
         },
       ],
-      endpoints: [`redis://${host}:${port}`],
+      endpoints: [`${sim.tls ? 'rediss' : 'redis'}://${host}:${port}`],
     },
   };
 }

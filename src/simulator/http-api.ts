@@ -2,13 +2,14 @@
  * HTTP control API on 127.0.0.1, shaped like the fault-injector contract the official clients'
  * suites use:
  *   POST /action {"type","parameters"}          → {"action_id","status":"pending"}
+ *   POST /rladmin  body: "rladmin [-b N] CMD" (text) → the same: an execute_rladmin_command action (redis-py)
  *   GET  /action/{id}                           → {"action_id","type","status","error"?,"output"?}
  *   GET  /action                                → {"actions":[status…],"types":[…]} (every action kept)
  *   GET  /actions                               → ["bind",…] (the action types, as go-redis lists them)
  *   GET  /{action}?effect=E                     → {"action","effect","cluster":{},"triggers":[]} (trigger listing;
  *                                                 no trigger is known for a standalone database)
  *   GET  /connections                           → {"connections":[…]}
- *   GET  /endpoints                             → {"endpoints","active","database","upstream"}
+ *   GET  /endpoints                             → {"endpoints","active","database","upstream","tls","ca"}
  *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
  *   POST /send-to-client/{id}[?encoding=…]     same, one connection
  *   DELETE /connections/{id}                    closes one connection
@@ -17,13 +18,15 @@
  * Only local tools may drive it, not web pages a browser on this machine happens to load:
  * - the Host header must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding);
  * - an Origin header, when present, must be http://127.0.0.1:<port> or http://localhost:<port>;
- * - POST /action needs Content-Type: application/json;
+ * - POST /action needs Content-Type: application/json; POST /rladmin takes text/plain, as redis-py
+ *   sends it (a type forms can send too: browsers send an Origin with such a POST, refused above);
  * - the raw injection routes need the header `X-Hitless-Simulator: 1` (which no cross-site form
  *   can send) and a body typed application/json, application/octet-stream or text/plain (or untyped).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HitlessError } from '../errors.js';
 import { ACTION_TYPES } from './actions/index.js';
+import { rladminWords } from './actions/rladmin.js';
 import { LOOPBACK } from './endpoint.js';
 import type { ActionRequest, ActionStatus, ConnectionInfo, MaintSimulator } from './types.js';
 
@@ -89,7 +92,9 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   if (extra !== undefined) throw new HttpError(404, `no such route: ${url.pathname}`);
 
   if (head === 'action' && id === undefined && method === 'GET') {
-    return send(response, 200, { actions: sim.actions().map(statusJson), types: ACTION_TYPES });
+    // go-redis reads job_id and action_type; the others action_id and type.
+    const listed = sim.actions().map((status) => ({ ...statusJson(status), job_id: status.actionId, action_type: status.type }));
+    return send(response, 200, { actions: listed, types: ACTION_TYPES });
   }
   if (head === 'actions' && id === undefined) {
     route('GET');
@@ -106,6 +111,15 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
     const { type, parameters } = body as { type?: unknown; parameters?: unknown };
     const actionId = sim.start({ type, parameters } as ActionRequest);
     return send(response, 200, { action_id: actionId, status: 'pending' });
+  }
+  if (head === 'rladmin' && id === undefined) {
+    route('POST');
+    // text/plain is what redis-py sends; the Host and Origin checks keep web pages out.
+    if (mediaType(request) !== 'text/plain') throw new HttpError(415, 'POST /rladmin needs Content-Type: text/plain (the command as text)');
+    const text = (await readBody(request)).toString('utf8');
+    const { words, bdbId } = rladminWords(text);
+    const parameters = { rladmin_command: words.join(' '), ...(bdbId === undefined ? {} : { bdb_id: bdbId }) };
+    return send(response, 200, { action_id: sim.start({ type: 'execute_rladmin_command', parameters }), status: 'pending' });
   }
   if (head === 'action' && id !== undefined) {
     route('GET');
@@ -126,7 +140,7 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   }
   if (head === 'endpoints' && id === undefined) {
     route('GET');
-    return send(response, 200, { endpoints: sim.endpoints, active: sim.activeEndpoint, database: sim.databaseEndpoint, upstream: sim.upstream });
+    return send(response, 200, { endpoints: sim.endpoints, active: sim.activeEndpoint, database: sim.databaseEndpoint, upstream: sim.upstream, tls: sim.tls, ca: sim.tlsCa });
   }
   if (head === 'send-to-all-clients' && id === undefined) {
     route('POST');

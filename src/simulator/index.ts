@@ -10,7 +10,9 @@
  */
 import { ConfigError } from '../errors.js';
 import { ACTION_TYPES, isActionType } from './actions/index.js';
-import { addressCount, validateHosts } from './hosts.js';
+import { LOOPBACK } from './endpoint.js';
+import { addressCount, planHosts, validateHosts } from './hosts.js';
+import { makePki } from './tls-pki.js';
 import { Simulator } from './simulator.js';
 import { createClusterSimulator, type MaintClusterSimulator, type MaintClusterSimulatorOptions } from './cluster/cluster-simulator.js';
 import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
@@ -26,6 +28,7 @@ export type {
   BlackholeParameters,
   ConnectionInfo,
   CutParameters,
+  DmcRestartParameters,
   EndpointState,
   EndpointType,
   FailoverParameters,
@@ -35,6 +38,8 @@ export type {
   MaintSimulator,
   MaintSimulatorOptions,
   MigrateParameters,
+  NetworkFailureParameters,
+  RladminParameters,
   SentFrame,
   SequenceParameters,
   SequenceStep,
@@ -85,11 +90,11 @@ function validate(options: MaintSimulatorOptions): void {
       throw new ConfigError('ports', ports, `one port (0..65535) per endpoint (${addressCount(options)}, the database endpoint's last)`);
     }
   }
-  if (tls !== undefined) {
+  if (tls !== undefined && tls !== true) {
     const each = Array.isArray(tls) ? tls : [tls];
     const pem = (value: unknown) => (typeof value === 'string' && value !== '') || Buffer.isBuffer(value);
     if ((Array.isArray(tls) && tls.length !== (endpoints ?? 2)) || !each.every((entry) => typeof entry === 'object' && entry !== null && pem(entry.cert) && pem(entry.key))) {
-      throw new ConfigError('tls', Array.isArray(tls) ? `${tls.length} entries` : typeof tls, `{ cert, key } (PEM), or one such entry per endpoint (${endpoints ?? 2})`);
+      throw new ConfigError('tls', Array.isArray(tls) ? `${tls.length} entries` : typeof tls, `true, { cert, key, ca? } (PEM), or one such entry per endpoint (${endpoints ?? 2})`);
     }
   }
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('apiPort', apiPort, 'a port from 0 to 65535');
@@ -121,6 +126,10 @@ function clusterOptions(value: unknown): MaintClusterSimulatorOptions {
 
 async function createStandaloneSimulator(options: MaintSimulatorOptions): Promise<MaintSimulator> {
   validate(options);
+  if (options.tls === true) {
+    const hosts = planHosts(options).flatMap((endpoint) => [endpoint.external, endpoint.internal, endpoint.name]);
+    options = { ...options, tls: await makePki(['localhost', LOOPBACK, ...hosts]) };
+  }
   const simulator = new Simulator(options);
   try {
     await simulator.init();

@@ -46,12 +46,16 @@ function checkWholeFrames(bytes: Buffer): void {
 export class Simulator implements MaintSimulator {
   private readonly subject = new Subject<SimulatorEvent>();
   readonly events$ = this.subject.asObservable();
+  readonly tls: boolean;
+  readonly tlsCa: string | null;
   private readonly endpointList: Endpoint[];
   /** The database's own address (`databaseEndpoint`), or null. */
   private readonly database: Endpoint | null;
   /** Every listening endpoint: the nodes, then the database endpoint. */
   private readonly addressList: Endpoint[];
   private active: Endpoint;
+  /** Where a `migrate` put the shard, until the next `bind` (null: on the active endpoint). */
+  private shard: Endpoint | null = null;
   private topology: Topology = givenUpstream({ host: '127.0.0.1', port: 0 });
   private target: HostPort = { host: '127.0.0.1', port: 0 };
   private readonly open = new Map<string, ProxyConnection>();
@@ -83,8 +87,13 @@ export class Simulator implements MaintSimulator {
       accept: (endpoint: Endpoint, socket: Socket) => this.accept(endpoint, socket),
       state: (endpoint: Endpoint) => this.emit({ type: 'endpoint.state', endpoint: endpoint.address, state: endpoint.state, at: Date.now() }),
     };
-    const tls = options.tls;
-    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? tls[index] : (tls as SimulatorTlsOptions));
+    // `tls: true` was replaced by the certificate made for it (index.ts).
+    const tls = options.tls as SimulatorTlsOptions | readonly SimulatorTlsOptions[] | undefined;
+    // One entry per node; the database endpoint (after the nodes) presents the first node's.
+    const tlsOf = (index: number) => (tls === undefined ? undefined : Array.isArray(tls) ? (tls[index] ?? tls[0]) : (tls as SimulatorTlsOptions));
+    const ca = tls === undefined ? undefined : (Array.isArray(tls) ? tls : [tls as SimulatorTlsOptions]).find((entry) => entry.ca !== undefined)?.ca;
+    this.tls = tls !== undefined;
+    this.tlsCa = ca === undefined ? null : ca.toString();
     this.addressList = planHosts(options).map((hosts, index) => new Endpoint(index, options.ports?.[index] ?? 0, hooks, hosts, tlsOf(index)));
     this.endpointList = this.addressList.slice(0, count);
     this.database = this.addressList[count] ?? null;
@@ -234,6 +243,10 @@ export class Simulator implements MaintSimulator {
       activeEndpoint: () => this.active,
       setActiveEndpoint: (endpoint) => {
         this.active = endpoint;
+      },
+      shardEndpoint: () => this.shard ?? this.active,
+      setShardEndpoint: (endpoint) => {
+        this.shard = endpoint;
       },
       connections: (endpoint) => [...(endpoint?.connections ?? this.open.values())].filter((c) => !c.closed),
       connection: (id) => this.open.get(id),

@@ -51,14 +51,18 @@ export interface MaintSimulatorOptions {
   /**
    * TLS mode: every endpoint terminates TLS with this certificate (or, given an array, endpoint i
    * with entry i), as a managed server's proxy does; the link to the upstream stays plain TCP.
+   * `true`: with a certificate the simulator makes at start (a throw-away CA, `openssl` on PATH)
+   * naming `localhost` and every address it listens on; clients trust `sim.tlsCa`.
    */
-  tls?: SimulatorTlsOptions | readonly SimulatorTlsOptions[];
+  tls?: SimulatorTlsOptions | readonly SimulatorTlsOptions[] | true;
 }
 
 /** An endpoint's certificate and key (PEM) in the simulator's TLS mode. */
 export interface SimulatorTlsOptions {
   cert: string | Buffer;
   key: string | Buffer;
+  /** The CA that signed `cert` (PEM), reported as `sim.tlsCa` for clients to trust. */
+  ca?: string | Buffer;
 }
 
 /** What `bind` (alias `moving`) accepts. Durations are seconds and may be fractional. */
@@ -103,6 +107,8 @@ export interface MigrateParameters {
   shards?: string[];
   /** Fault: do not send MIGRATED. */
   drop_closing?: boolean;
+  /** Where the shard ends (index or `host:port`), the next `bind`'s default target; default the node after the active one. */
+  endpoint?: number | string;
   duplicate?: boolean;
   malformed?: boolean;
 }
@@ -156,14 +162,39 @@ export interface CutParameters {
 /** An action to run: its type and parameters (the HTTP API's `POST /action` body). */
 export type ActionRequest =
   | { type: 'bind' | 'moving'; parameters?: BindParameters }
-  | { type: 'migrate'; parameters?: MigrateParameters }
+  | { type: 'migrate' | 'reshard'; parameters?: MigrateParameters }
   | { type: 'failover'; parameters?: FailoverParameters }
   | { type: 'latency'; parameters: LatencyParameters }
   | { type: 'cut'; parameters?: CutParameters }
   | { type: 'sequence_of_actions'; parameters: SequenceParameters }
   | { type: 'update_cluster_config'; parameters: ClusterConfigParameters }
-  | { type: 'execute_rladmin_command'; parameters: { rladmin_command: 'status' } }
-  | { type: 'blackhole'; parameters: BlackholeParameters };
+  | { type: 'execute_rladmin_command'; parameters: RladminParameters }
+  | { type: 'blackhole'; parameters: BlackholeParameters }
+  | { type: 'dmc_restart'; parameters?: DmcRestartParameters }
+  | { type: 'network_failure'; parameters?: NetworkFailureParameters }
+  | { type: 'execute_rlutil_command'; parameters: { rlutil_command: string } };
+
+/** Parameters of `execute_rladmin_command` (see the README for the commands known). */
+export interface RladminParameters {
+  /** `status`, `migrate … target_node N`, `bind endpoint ID policy P` or `failover … shard S`. */
+  rladmin_command: string;
+  /** The database's name in the status table; default 'standalone' (the CLI: --database-name). */
+  database_name?: string;
+}
+
+/** Parameters of `dmc_restart`: every client connection dropped, the addresses refuse dials for `down_s`. */
+export interface DmcRestartParameters {
+  /** How long the proxy is down, in seconds; default 1. */
+  down_s?: number;
+}
+
+/** Parameters of `network_failure`: nothing answered (sockets kept open) for the duration. */
+export interface NetworkFailureParameters {
+  /** The duration in seconds, go-redis's name; default 5. */
+  delay?: number;
+  /** The same, in the simulator's spelling (not with `delay`). */
+  duration_s?: number;
+}
 
 /** One step of a `sequence_of_actions`: the contract's `{type, params}`. */
 export interface SequenceStep {
@@ -198,7 +229,11 @@ export type ActionType =
   | 'sequence_of_actions'
   | 'update_cluster_config'
   | 'execute_rladmin_command'
-  | 'blackhole';
+  | 'blackhole'
+  | 'dmc_restart'
+  | 'network_failure'
+  | 'execute_rlutil_command'
+  | 'reshard';
 
 /** Where an action is in its life. */
 export type ActionState = 'pending' | 'running' | 'success' | 'failed';
@@ -303,6 +338,10 @@ export interface MaintSimulator {
   readonly upstream: string;
   /** URL of the HTTP control API when `apiPort` was given, else null. */
   readonly api: string | null;
+  /** True in TLS mode (clients connect with TLS; the endpoints file says `tls: true`). */
+  readonly tls: boolean;
+  /** TLS mode: the CA certificate (PEM) clients should trust — the one made for `tls: true`, or the `ca` given — else null. */
+  readonly tlsCa: string | null;
   /** Lifecycle events; completes on close. */
   readonly events$: Observable<SimulatorEvent>;
   /** Runs an action; resolves when it finished, rejects when it failed or was invalid. */

@@ -13,7 +13,7 @@ export interface FaultInjectorStatus {
 }
 
 export class FaultInjector {
-  constructor(private readonly baseUrl: string) {}
+  constructor(readonly baseUrl: string) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const init: RequestInit = { method, headers: { 'Content-Type': 'application/json' } };

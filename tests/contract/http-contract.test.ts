@@ -54,7 +54,7 @@ test('a sequence with a bad sub-action is refused with 400 before anything runs,
     const bad = [
       { actions: [{ type: 'migrate', params: {} }, { type: 'bind', params: { time_s: 'soon' } }] },
       { actions: [] },
-      { actions: [{ type: 'dmc_restart', params: {} }] },
+      { actions: [{ type: 'create_database', params: {} }] },
       { actions: [{ type: 'migrate', params: {}, extra: 1 }] },
       { actions: [{ type: 'sequence_of_actions', params: {} }] },
       { actions: [{ type: 'migrate', delay: -1 }] },
@@ -136,7 +136,7 @@ test('execute_rladmin_command status answers with a text description; other rlad
     const text = (status.output as { output: string }).output;
     assert.match(text, `${r.sim.activeEndpoint} serving active`);
     assert.match(text, 'CLIENT_MAINT_NOTIFICATIONS: enabled');
-    for (const parameters of [{ rladmin_command: 'failover shard 1' }, {}]) {
+    for (const parameters of [{ rladmin_command: 'upgrade db db:1' }, { rladmin_command: 'bind db db:1' }, { rladmin_command: 'failover db db:1' }, { rladmin_command: 'migrate node 1 all_shards target_node 9' }, {}]) {
       assert.match(await fi.trigger('execute_rladmin_command', parameters).then(() => '', (e: Error) => e.message), 'HTTP 400');
     }
   } finally {

@@ -87,6 +87,31 @@ test('handoff: the connection ends up on the node the database moved to, none is
   client.destroy();
 });
 
+// connection-handoff.e2e.ts "Traffic resumed after handoff" and "should establish new connection":
+// commands fired without pause through the whole migrate + bind, none rejected, one new socket.
+test('traffic fired through the whole migrate + bind: no command rejected, exactly one new connection made', async ({ rig }) => {
+  const client = await rig.client({ maintEndpointType: 'external-ip' });
+  // The simulator numbers the connections it accepts (c1, c2, …).
+  const number = (id: string) => Number(id.slice(1));
+  const [before] = (await rig.connections()) as unknown as Array<{ id: string }>;
+  const done = rig.fi.wait((await rig.fi.migrateAndBind(rig.db.bdbId, 0)).action_id);
+  let finished = false;
+  void done.finally(() => (finished = true));
+  const results: Array<Promise<'ok' | 'rejected'>> = [];
+  for (let i = 0; !finished; i++) {
+    results.push(client.set(`traffic:${i % 10}`, String(i)).then(() => 'ok' as const, () => 'rejected' as const));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await done;
+  const outcomes = await Promise.all(results);
+  assert.ok(outcomes.length > 100, `commands were fired throughout (${outcomes.length})`);
+  assert.is(outcomes.filter((outcome) => outcome === 'rejected').length, 0, 'none rejected');
+  const after = (await rig.connections()) as unknown as Array<{ id: string; endpoint: string }>;
+  assert.is(after.length, 1);
+  assert.is(number(after[0]!.id), number(before!.id) + 1, 'exactly one new connection was made, to the new node');
+  client.destroy();
+});
+
 // configuration.e2e.ts "disabledDontReceiveNotifications".
 test('maintNotifications disabled: no notification reaches the client', async ({ rig }) => {
   const client = await rig.client({ maintNotifications: 'disabled' });

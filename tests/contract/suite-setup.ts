@@ -35,6 +35,8 @@ export interface DatabaseConfig {
 export interface ContractRig {
   fi: FaultInjector;
   db: DatabaseConfig;
+  /** TLS mode: the CA file the ready line named (what the clients trust). */
+  ca: string | undefined;
   /** Every maintenance push node-redis reported on its `redis.maintenance` channel, in order. */
   log: Array<{ type: string; push: string[]; at: number }>;
   client(options?: Partial<RedisClientOptions>): Promise<NodeRedisClient>;
@@ -47,10 +49,10 @@ export interface ContractRig {
 
 export type NodeRedisClient = ReturnType<typeof createClient>;
 
-export async function startContractRig(defaults: Record<string, Record<string, unknown>> = CONTRACT_DEFAULTS): Promise<ContractRig> {
+export async function startContractRig(defaults: Record<string, Record<string, unknown>> = CONTRACT_DEFAULTS, extraArgs: string[] = []): Promise<ContractRig> {
   const dir = mkdtempSync(join(tmpdir(), 'hitless-contract-'));
   const file = join(dir, 'endpoints.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--spawn', '--api-port', '0', '--quiet', '--endpoints-config', file, '--action-defaults', JSON.stringify(defaults)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--spawn', '--api-port', '0', '--quiet', '--endpoints-config', file, '--action-defaults', JSON.stringify(defaults), ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const clients: NodeRedisClient[] = [];
@@ -71,7 +73,8 @@ export async function startContractRig(defaults: Record<string, Record<string, u
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const api = await readyApi(child);
+    const { api, ca } = await readyLine(child);
+    const trusted = ca === undefined ? undefined : readFileSync(ca, 'utf8');
     const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { bdb_id: number; username: string; password: string; tls: boolean; raw_endpoints: Array<{ dns_name: string; port: number }> }>;
     const first = Object.values(config)[0]!;
     const db: DatabaseConfig = {
@@ -89,10 +92,12 @@ export async function startContractRig(defaults: Record<string, Record<string, u
     return {
       fi,
       db,
+      ca,
       log,
       async client(options = {}) {
         const client = createClient({
-          socket: { host: db.host, port: db.port },
+          // As the suites' createTestClient: `tls: true` when the file says so (plus the CA to trust).
+          socket: { host: db.host, port: db.port, ...(db.tls ? { tls: true, ca: trusted } : {}) },
           username: db.username,
           ...(db.password === '' ? {} : { password: db.password }),
           RESP: 3,
@@ -122,7 +127,7 @@ export async function startContractRig(defaults: Record<string, Record<string, u
   }
 }
 
-function readyApi(child: ChildProcess): Promise<string> {
+function readyLine(child: ChildProcess): Promise<{ api: string; ca: string | undefined }> {
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -133,7 +138,7 @@ function readyApi(child: ChildProcess): Promise<string> {
       const newline = stdout.indexOf('\n');
       if (newline < 0) return;
       clearTimeout(timer);
-      resolve((JSON.parse(stdout.slice(0, newline)) as { api: string }).api);
+      resolve(JSON.parse(stdout.slice(0, newline)) as { api: string; ca: string | undefined });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

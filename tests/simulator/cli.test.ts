@@ -2,12 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { plain, RawRespClient } from '../helpers/raw-resp-client.js';
 import { startRedis } from '../helpers/redis.js';
+import { LOCAL_SANS, testPki } from '../helpers/tls.js';
 import { dial, sleep } from './support.js';
 
 const CLI = fileURLToPath(new URL('../../src/simulator/cli.ts', import.meta.url));
@@ -118,7 +119,7 @@ test('--upstream fronts a given server and stops on SIGINT, leaving that server 
 });
 
 test('bad arguments exit with status 2 and the usage', async () => {
-  for (const args of [['--bogus'], ['--upstream', 'no-port'], ['--endpoints', 'two', '--spawn'], ['--spawn', '--upstream', '127.0.0.1:1'], ['--spawn', '--action-defaults', '{nope'], ['--spawn', '--hosts', '10.0.0.1,10.0.0.2,10.0.0.3'], ['--spawn', '--database-name', '']]) {
+  for (const args of [['--bogus'], ['--upstream', 'no-port'], ['--endpoints', 'two', '--spawn'], ['--spawn', '--upstream', '127.0.0.1:1'], ['--spawn', '--action-defaults', '{nope'], ['--spawn', '--hosts', '10.0.0.1,10.0.0.2,10.0.0.3'], ['--spawn', '--database-name', ''], ['--spawn', '--tls-cert', 'cert.pem'], ['--spawn', '--tls', '--tls-cert', 'a', '--tls-key', 'b'], ['--spawn', '--tls-ca-out', 'ca.pem'], ['--spawn', '--tls-cert', '/nonexistent/c', '--tls-key', '/nonexistent/k']]) {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -126,6 +127,39 @@ test('bad arguments exit with status 2 and the usage', async () => {
     assert.is(code, 2, `${args.join(' ')} is a usage error`);
     assert.match(stderr, 'hitless-simulator:');
     assert.match(stderr, 'Usage: hitless-simulator');
+  }
+});
+
+test('TLS: --tls writes its CA to a temporary file the ready line names (removed at exit); --tls-cert/--tls-key/--tls-ca use yours; an unwritable --tls-ca-out exits 1', async () => {
+  const made = await run(['--upstream', '127.0.0.1:1', '--quiet', '--tls']);
+  const ca = (made.ready as unknown as { ca: string }).ca;
+  try {
+    assert.match(readFileSync(ca, 'utf8'), 'BEGIN CERTIFICATE');
+  } finally {
+    assert.is(await stop(made, 'SIGTERM'), 0);
+  }
+  assert.throws(() => readFileSync(ca), 'the temporary CA is removed at exit');
+
+  const dir = mkdtempSync(join(tmpdir(), 'hitless-cli-tls-'));
+  try {
+    const pki = testPki();
+    const certificate = pki.issue(LOCAL_SANS);
+    for (const [name, pem] of [['cert.pem', certificate.cert], ['key.pem', certificate.key], ['ca.pem', pki.ca]] as const) writeFileSync(join(dir, name), pem);
+    const own = await run(['--upstream', '127.0.0.1:1', '--quiet', '--hosts', 'shared', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--tls-ca', join(dir, 'ca.pem'), '--tls-ca-out', join(dir, 'out.pem')]);
+    try {
+      assert.is((own.ready as unknown as { ca: string }).ca, join(dir, 'out.pem'));
+      assert.is(readFileSync(join(dir, 'out.pem'), 'utf8'), pki.ca, 'your CA, handed on');
+    } finally {
+      await stop(own, 'SIGTERM');
+    }
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--upstream', '127.0.0.1:1', '--quiet', '--tls', '--tls-ca-out', join(dir, 'missing', 'ca.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.is(code, 1);
+    assert.match(stderr, 'cannot write the CA');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -43,7 +43,9 @@ export const bindAction: ActionDefinition = {
 
     return async (ctx: ActionContext) => {
       const from = ctx.activeEndpoint();
-      const to = ctx.endpoints[target ?? (from.index + 1) % ctx.endpoints.length];
+      // By default where a `migrate` put the shard, else the next node.
+      const shard = ctx.shardEndpoint();
+      const to = ctx.endpoints[target ?? (shard !== from ? shard.index : (from.index + 1) % ctx.endpoints.length)];
       if (to === undefined || to === from) throw new Error(`endpoint ${to?.address ?? '?'} is already the active one`);
       if (to.state === 'retired') await to.open();
       const seq = ctx.nextSeq();
@@ -62,6 +64,7 @@ export const bindAction: ActionDefinition = {
       }
       to.leadsTo = to;
       ctx.setActiveEndpoint(to);
+      ctx.setShardEndpoint(null);
       const leaving = (connection: ProxyConnection) => connection.node !== to.address;
       const tell = (connections: Iterable<ProxyConnection>) =>
         notify(connections, 'MOVING', seq, ctx.actionId, faults, (connection) =>

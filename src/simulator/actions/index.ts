@@ -13,7 +13,9 @@ import { failoverAction } from './failover.js';
 import { blackholeAction, cutAction, latencyAction } from './faults.js';
 import { clusterConfigAction } from './cluster-config.js';
 import { migrateAction } from './migrate.js';
+import { dmcRestartAction, networkFailureAction } from './interruptions.js';
 import { rladminAction } from './rladmin.js';
+import { rlutilAction } from './rlutil.js';
 import { sequenceAction } from './sequence.js';
 
 /** While open, a connection that opts in and `applies` is told `notice` (e.g. MOVING with the time left). */
@@ -33,6 +35,9 @@ export interface ActionContext {
   readonly topology: Topology;
   activeEndpoint(): Endpoint;
   setActiveEndpoint(endpoint: Endpoint): void;
+  /** The node the database's shard is on: the active one, unless a `migrate` moved it (null: back with the active one). */
+  shardEndpoint(): Endpoint;
+  setShardEndpoint(endpoint: Endpoint | null): void;
   /** Open connections, optionally only those on one endpoint. */
   connections(endpoint?: Endpoint): ProxyConnection[];
   connection(id: string): ProxyConnection | undefined;
@@ -80,6 +85,10 @@ const ACTIONS: Record<ActionType, ActionDefinition> = {
   update_cluster_config: clusterConfigAction,
   execute_rladmin_command: rladminAction,
   blackhole: blackholeAction,
+  dmc_restart: dmcRestartAction,
+  network_failure: networkFailureAction,
+  execute_rlutil_command: rlutilAction,
+  reshard: migrateAction,
 };
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];

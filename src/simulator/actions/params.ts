@@ -67,6 +67,15 @@ export class Params {
     return value;
   }
 
+  /** The contract's `bdb_id` (a number or a numeric string; default 1): the status names the database by it. */
+  bdbId(): number {
+    const value = this.raw['bdb_id'];
+    if (value === undefined) return 1;
+    const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) throw new ConfigError('parameters.bdb_id', value, 'a database id (a positive integer, or one as a string)');
+    return id;
+  }
+
   shards(): string[] {
     const value = this.raw['shards'];
     if (value === undefined) return ['1'];
