@@ -11,7 +11,7 @@ import type { EventInit } from '../events.js';
 import type { Logger } from '../log.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { encodeCommand } from '../protocol/encoder.js';
-import type { Endpoint } from '../protocol/endpoint.js';
+import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { Connection } from '../pool/connection.js';
 import type { Clock } from '../transport/clock.js';
@@ -193,13 +193,28 @@ export class ClusterRouter implements RedirectHandler {
       emit: (from, event) => {
         deps.emitNode(from, event);
         if (event.type === 'connection.reconnecting' && !from.retired && !this.closed) this.refresher.request(`node ${from.key} lost`);
+        if (event.type === 'endpoint.moved') this.moved(from, event.to);
       },
       onNotification: deps.onNotification,
       onHandled: deps.onHandled,
       onChange: deps.onChange,
     });
     deps.emit({ type: 'cluster.node.added', node: node.key, id: node.id });
+    // Opened at once: a MOVED or ASK to a node never seen sends to it before any refresh could start it.
+    void node.start().catch(() => undefined);
     return node;
+  }
+
+  /** A node's pool re-pointed itself (MOVING): the map follows, so no second pool opens at the new address. */
+  private moved(node: ClusterNode, to: string): void {
+    const parsed = parseEndpoint(to);
+    if (parsed.kind !== 'endpoint' || node.retired) return;
+    const from = node.key;
+    const displaced = this.table.rekey(node, parsed.endpoint);
+    if (node.key === from) return;
+    this.deps.emit({ type: 'cluster.node.moved', from, to: node.key });
+    if (displaced !== undefined) this.retire(displaced, `${from} moved to its address`);
+    this.deps.onChange();
   }
 
   private retire(node: ClusterNode, reason: string): void {

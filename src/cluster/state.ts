@@ -44,6 +44,8 @@ export type ClusterEvent =
   | (LifecycleEvent & { node: string })
   | { at: number; type: 'cluster.node.added'; node: string; id: string | null }
   | { at: number; type: 'cluster.node.removed'; node: string; reason: string }
+  /** A node's pool followed a MOVING: the map names it at its new address (same pool, same slots). */
+  | { at: number; type: 'cluster.node.moved'; from: string; to: string }
   | { at: number; type: 'cluster.refreshed'; from: string; via: 'CLUSTER SHARDS' | 'CLUSTER SLOTS'; reason: string; nodes: number; changedSlots: number }
   | { at: number; type: 'cluster.refresh.failed'; reason: string; error: string }
   | { at: number; type: 'cluster.redirected'; kind: 'moved' | 'ask' | 'retry'; command: string; slot: number | null; from: string; to: string | null }
