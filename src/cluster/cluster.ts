@@ -6,6 +6,7 @@
 import { Observable, Subject } from 'rxjs';
 import type { CommandTuple } from '../client/client.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
+import { isReadOnlyCommand } from '../commands/read-only.js';
 import { validateTuples } from '../transactions/batch.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
@@ -98,6 +99,7 @@ class Cluster implements MaintCluster {
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly timeout: number;
+  private readonly replicaReads: boolean;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -105,6 +107,7 @@ class Cluster implements MaintCluster {
   constructor(options: ResolvedClusterOptions, internals: ClusterInternals) {
     this.clock = internals.clock ?? systemClock;
     this.timeout = options.node.commandTimeout;
+    this.replicaReads = options.readFrom !== 'primary';
     this.logger = createLogger(options.node.maint.logLevel, options.node.logger as Partial<Logger> | undefined);
     this.router = new ClusterRouter({
       options,
@@ -171,6 +174,7 @@ class Cluster implements MaintCluster {
     return new Promise((resolve, reject) => {
       const pending = new ClusterCommand(this.router, [command, ...args], slot, name, this.clock.now(), this.timeout, resolve, reject);
       pending.binary = binary;
+      pending.readOnly = this.replicaReads && isReadOnlyCommand(name, args);
       this.router.send(pending);
     });
   }

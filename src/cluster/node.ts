@@ -35,6 +35,10 @@ export class ClusterNode {
   id: string | null;
   /** Set when the node left the map; its pool is closing. */
   retired = false;
+  /** Its replicas that reads may go to (empty unless the cluster reads from replicas). */
+  replicas: ClusterNode[] = [];
+  /** Round-robin position over where its slots' reads go. */
+  readTurn = 0;
   private started: Promise<void> | null = null;
   private readonly removers = new Map<NotificationHook, () => void>();
 

@@ -22,6 +22,7 @@ import type { ClusterEventInit } from './state.js';
 import { ClusterNode } from './node.js';
 import { nodeOptions, type ResolvedClusterOptions } from './options.js';
 import { redirectOf, retryDelay } from './redirect.js';
+import { readerOf } from './replica-reads.js';
 import { TopologyRefresher } from './refresher.js';
 import { SlotTable } from './slot-table.js';
 
@@ -46,7 +47,7 @@ export class ClusterRouter implements RedirectHandler {
   private closed = false;
 
   constructor(private readonly deps: ClusterRouterDependencies) {
-    this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id));
+    this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id), deps.options.readFrom !== 'primary');
     this.refresher = new TopologyRefresher({
       clock: deps.clock,
       cooldownMs: deps.options.refreshCooldown,
@@ -67,11 +68,12 @@ export class ClusterRouter implements RedirectHandler {
   /** The per-command path: the slot's owner (a keyless command: any primary). */
   send(command: ClusterCommand): void {
     const slot = command.slot;
-    const node = (slot >= 0 ? this.table.owners[slot] : undefined) ?? this.table.anyPrimary();
+    let node = (slot >= 0 ? this.table.owners[slot] : undefined) ?? this.table.anyPrimary();
     if (node === undefined) {
       command.fail(new ConnectionError('ERR_CLUSTER_TOPOLOGY', `${command.name} was not sent: no node serves slot ${slot}`, { retryable: true }));
       return;
     }
+    if (command.readOnly) node = readerOf(node, this.deps.options.readFrom);
     command.node = node;
     node.send(command);
   }
@@ -86,8 +88,9 @@ export class ClusterRouter implements RedirectHandler {
     const from = command.node;
     const now = this.deps.clock.now();
     if (from === null || now >= command.deadline) return false;
-    if (neverWritten(error)) {
-      // Its node left the map (or its socket was closing) before the command was written.
+    if (neverWritten(error) || (command.readOnly && lostOnReplica(error) && this.table.isReplica(from))) {
+      // Its node left the map (or its socket was closing) before the command was written; or a
+      // replica died under a read, which may safely run again (on another replica or the primary).
       if (command.hops >= this.deps.options.maxRedirections) return false;
       const next = command.next();
       next.hops++;
@@ -231,6 +234,10 @@ export class ClusterRouter implements RedirectHandler {
 /** A failure that proves the command never reached a server: it may go to another node. */
 function neverWritten(error: Error): boolean {
   return error instanceof ConnectionError && !error.sent && (error.code === 'ERR_CLIENT_CLOSED' || error.code === 'ERR_CONNECTION_LOST');
+}
+
+function lostOnReplica(error: Error): boolean {
+  return error instanceof ConnectionError && error.code === 'ERR_CONNECTION_LOST';
 }
 
 function closedError(command: string): ConnectionError {

@@ -19,7 +19,11 @@ export class SlotTable {
   private readonly formerly = new Map<string, ClusterNode>();
   private rotation = 0;
 
-  constructor(private readonly create: (endpoint: Endpoint, id: string | null) => ClusterNode) {}
+  /** `withReplicas`: replicas read from get a node (and a pool) of their own, listed on their primary. */
+  constructor(
+    private readonly create: (endpoint: Endpoint, id: string | null) => ClusterNode,
+    private readonly withReplicas = false,
+  ) {}
 
   /** The node at an address, created (and started by the caller's factory) when unknown. */
   nodeAt(endpoint: Endpoint, id: string | null = null): ClusterNode {
@@ -86,6 +90,7 @@ export class SlotTable {
       named.set(formatEndpoint(shard.primary), node);
       if (shard.primary.id !== null) node.id = shard.primary.id;
       if (!primaries.includes(node)) primaries.push(node);
+      node.replicas = this.withReplicas ? shard.replicas.map((replica) => this.replicaAt(replica)).filter((replica) => replica !== node) : [];
       for (const [first, last] of shard.slots) {
         for (let slot = Math.max(0, first); slot <= Math.min(SLOT_COUNT - 1, last); slot++) {
           if (this.owners[slot] !== node) changedSlots++;
@@ -95,14 +100,26 @@ export class SlotTable {
     }
     this.owners = owners;
     this.primaries = primaries;
-    const orphans = [...this.nodes.values()].filter((node) => !primaries.includes(node));
+    const kept = new Set([...primaries, ...primaries.flatMap((node) => node.replicas)]);
+    const orphans = [...this.nodes.values()].filter((node) => !kept.has(node));
     for (const orphan of orphans) this.nodes.delete(orphan.key);
     // A moved node's old address leads to it until the cluster names another node there (or the node left).
     for (const [old, node] of this.formerly) {
       const there = named.get(old);
-      if ((there !== undefined && there !== node) || !primaries.includes(node)) this.formerly.delete(old);
+      if ((there !== undefined && there !== node) || !kept.has(node)) this.formerly.delete(old);
     }
     return { changedSlots, orphans };
+  }
+
+  private replicaAt(replica: TopologyShard['replicas'][number]): ClusterNode {
+    const node = this.nodeAt(replica, replica.id);
+    if (replica.id !== null) node.id = replica.id;
+    return node;
+  }
+
+  /** Whether the node is a replica read from (not a primary of the map). */
+  isReplica(node: ClusterNode): boolean {
+    return !this.primaries.includes(node) && this.primaries.some((primary) => primary.replicas.includes(node));
   }
 
   /** A node's slots as sorted ranges (for state snapshots; not on the per-command path). */

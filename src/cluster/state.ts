@@ -9,6 +9,8 @@ export interface ClusterNodeState {
   /** `host:port` as the cluster map names it. */
   node: string;
   id: string | null;
+  /** A replica only when the cluster reads from replicas (`readFrom`); a node reached by ASK counts as a primary. */
+  role: 'primary' | 'replica';
   /** The slots it serves, as sorted ranges; empty for a node only reached by ASK. */
   slots: SlotRange[];
   connections: ConnectionSnapshot[];
@@ -30,7 +32,7 @@ export function snapshotCluster(status: ClusterState['status'], table: SlotTable
   const nodes: ClusterNodeState[] = [];
   for (const node of table.nodes.values()) {
     const { connections, endpoints } = snapshotState(status, node.pool);
-    nodes.push({ node: node.key, id: node.id, slots: table.rangesOf(node), connections, endpoints });
+    nodes.push({ node: node.key, id: node.id, role: table.isReplica(node) ? 'replica' : 'primary', slots: table.rangesOf(node), connections, endpoints });
   }
   return { status, nodes };
 }
