@@ -104,6 +104,8 @@ export class ClusterRouter implements RedirectHandler {
       const delay = retryDelay(command.retries);
       if (now + delay >= command.deadline) return false;
       next.retries++;
+      // A replica that answers LOADING (restarted, still reading its data): the primary serves the retry.
+      if (command.readOnly && this.table.isReplica(from)) next.readOnly = false;
       this.emitRedirect('retry', command, command.slot < 0 ? null : command.slot, from, null);
       if (/^CLUSTERDOWN/.test(error.message)) this.refresher.request('CLUSTERDOWN');
       this.deps.clock.setTimeout(() => (this.closed ? next.fail(closedError(next.name)) : this.send(next)), delay);

@@ -8,7 +8,8 @@ import { until } from '../helpers/client.js';
 let cluster: LocalCluster;
 const clients: MaintCluster[] = [];
 test.before(async () => {
-  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000 });
+  // DEBUG RELOAD (a replica that answers LOADING) needs the debug command on local connections.
+  cluster = await startCluster({ primaries: 3, replicasPerPrimary: 1, nodeTimeoutMs: 1000, args: ['--enable-debug-command', 'local'] });
   // Redis 7.0 calls a replica "loading" in CLUSTER SHARDS until its replication offset moves:
   // write first, so that every replica is online (and has the keys) before a client reads.
   const seed = await open();
@@ -109,6 +110,33 @@ test('any: reads spread over each shard’s primary and replica', async () => {
   const replicaGets = (after[1] as number) - (before[1] as number);
   assert.is(primaryGets + replicaGets, 4 * ownKeys.length);
   assert.ok(primaryGets > 0 && replicaGets > 0, `primary ${primaryGets}, replica ${replicaGets}`);
+});
+
+test('a replica that answers LOADING (reading its data again): the read is retried on the primary', async () => {
+  const events: ClusterEvent[] = [];
+  const client = await open({ readFrom: 'prefer-replica' }, events);
+  await until(() => replicasUp(client, 3), 5000, 'the replica pools');
+  const shard = cluster.primaries[2]!;
+  const replica = replicaOf(shard);
+  const ownKeys = keys.filter((key) => keySlot(key) >= shard.slots![0] && keySlot(key) <= shard.slots![1]);
+  // Enough data on the replica that reloading it takes a while (the server answers LOADING meanwhile).
+  await cluster.command(replica, 'DEBUG', 'POPULATE', '300000', 'pop');
+  const primaryGets = await calls(shard, 'get');
+  let running = true;
+  const failures: unknown[] = [];
+  const readers = Array.from({ length: 4 }, async (_, caller) => {
+    for (let i = 0; running; i++) {
+      const key = ownKeys[(caller * 5 + i) % ownKeys.length] as string;
+      await client.get(key).then((value) => assert.is(value, key), (error: unknown) => failures.push(error));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  });
+  await cluster.command(replica, 'DEBUG', 'RELOAD');
+  running = false;
+  await Promise.all(readers);
+  assert.equal(failures, []);
+  assert.ok(events.some((event) => event.type === 'cluster.redirected' && event.kind === 'retry' && event.from === address(replica)), 'a LOADING reply was retried');
+  assert.ok((await calls(shard, 'get')) > primaryGets, 'the primary served the retries');
 });
 
 test('a replica killed under load: its reads go to the primary, none fails', async () => {
