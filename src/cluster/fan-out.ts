@@ -2,11 +2,12 @@
  * Keyless commands that concern the whole cluster, as the server's command tips say: sent to every
  * primary (`request_policy:all_shards`: DBSIZE, FLUSHALL, KEYS, SCRIPT EXISTS, FUNCTION LOAD, PING,
  * …) or to every node the client has a pool for (`all_nodes`: SCRIPT LOAD / FLUSH, CONFIG SET,
- * …), their replies joined by `response_policy` (agg_sum, all_succeeded, agg_logical_and, …;
- * none: arrays concatenated, as KEYS). Commands whose replies only a person can join
- * (`response_policy:special`: INFO, MEMORY STATS, LATENCY …) still go to one primary (WAIT,
- * tipped all_shards, is refused before routing: it is about one connection's writes). Rare by
- * nature: the cost on the per-command path is one map lookup for keyless commands.
+ * …; replicas only while they have a ready connection), their replies joined by
+ * `response_policy` (agg_sum, all_succeeded, agg_logical_and, …; none: arrays concatenated, as
+ * KEYS). Commands whose replies only a person can join (`response_policy:special`: INFO, MEMORY
+ * STATS, LATENCY …) still go to one primary (WAIT, tipped all_shards, is refused before routing:
+ * it is about one connection's writes). Rare by nature: the cost on the per-command path is one
+ * map lookup for keyless commands.
  */
 import type { CommandEntry } from '../commands/command-entry.js';
 import { COMMAND_TABLE } from '../commands/generated/table.js';
@@ -54,7 +55,9 @@ function planOf(entry: CommandEntry | undefined): FanOutPlan | null {
 
 /** Sends the command to every target at once and joins the replies. */
 export async function fanOut(table: SlotTable, plan: FanOutPlan, tuple: [string, ...RespArgument[]], binary: boolean, clock: Clock, timeoutMs: number): Promise<RespValue> {
-  const targets = plan.to === 'primaries' ? table.primaries.filter((node) => !node.retired) : [...table.nodes.values()].filter((node) => !node.retired);
+  const primaries = table.primaries.filter((node) => !node.retired);
+  // Replicas only while up: one that is down (and not yet out of the map) must not fail a SCRIPT LOAD.
+  const targets = plan.to === 'primaries' ? primaries : [...primaries, ...[...table.nodes.values()].filter((node) => !node.retired && node.reachable && !primaries.includes(node))];
   if (targets.length === 0) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `${tuple[0]} was not sent: no node of the cluster is known`, { retryable: true });
   const [command, ...args] = tuple;
   const settled = await Promise.allSettled(targets.map((node: ClusterNode) => {

@@ -165,6 +165,9 @@ test('a replica killed under load: its reads go to the primary, none fails', asy
   await victim.process.kill();
   await until(() => events.some((event) => event.type === 'connection.reconnecting' && event.node === address(victim)), 3000, 'the replica lost');
   const before = await calls(shard, 'get');
+  // An all_nodes command skips the replica that is down (it is still in the map).
+  assert.is(client.state().nodes.filter((node) => node.role === 'replica').length, 3);
+  assert.match(String(await client.call('SCRIPT', 'LOAD', 'return 1')), /^[0-9a-f]{40}$/);
   await new Promise((resolve) => setTimeout(resolve, 300));
   running = false;
   await Promise.all(callers);
