@@ -11,7 +11,7 @@ import type { EventInit } from '../events.js';
 import type { Logger } from '../log.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { encodeCommand } from '../protocol/encoder.js';
-import { parseEndpoint, type Endpoint } from '../protocol/endpoint.js';
+import type { Endpoint } from '../protocol/endpoint.js';
 import type { MaintenanceNotification } from '../protocol/notifications.js';
 import type { Connection } from '../pool/connection.js';
 import type { Clock } from '../transport/clock.js';
@@ -198,7 +198,7 @@ export class ClusterRouter implements RedirectHandler {
       emit: (from, event) => {
         deps.emitNode(from, event);
         if (event.type === 'connection.reconnecting' && !from.retired && !this.closed) this.refresher.request(`node ${from.key} lost`);
-        if (event.type === 'endpoint.moved') this.moved(from, event.to);
+        if (event.type === 'endpoint.moved') this.moved(from);
       },
       onNotification: deps.onNotification,
       onHandled: deps.onHandled,
@@ -211,11 +211,10 @@ export class ClusterRouter implements RedirectHandler {
   }
 
   /** A node's pool re-pointed itself (MOVING): the map follows, so no second pool opens at the new address. */
-  private moved(node: ClusterNode, to: string): void {
-    const parsed = parseEndpoint(to);
-    if (parsed.kind !== 'endpoint' || node.retired) return;
+  private moved(node: ClusterNode): void {
     const from = node.key;
-    const displaced = this.table.rekey(node, parsed.endpoint);
+    // A node no longer in the map (retired) is left alone by rekey.
+    const displaced = this.table.rekey(node, node.pool.currentEndpoint);
     if (node.key === from) return;
     this.deps.emit({ type: 'cluster.node.moved', from, to: node.key });
     if (displaced !== undefined) this.retire(displaced, `${from} moved to its address`);

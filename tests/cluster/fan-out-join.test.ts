@@ -40,6 +40,7 @@ test('replies join per response policy', () => {
   assert.equal(joinReplies('agg_logical_and', [ok([1, 1, 0]), ok([1, 0, 0])]), [1, 0, 0]);
   assert.equal(joinReplies('agg_logical_or', [ok([1, 0, 0]), ok([0, 0, 1])]), [1, 0, 1]);
   assert.is(joinReplies('agg_logical_and', [ok(1), ok(0)]), 0);
+  assert.equal(joinReplies('agg_logical_and', []), []);
   assert.is(joinReplies('agg_logical_or', [ok(0), ok(true)]), 1);
   assert.is(joinReplies('all_succeeded', [ok('OK'), ok('OK')]), 'OK');
   assert.equal(joinReplies('concat', [ok(['a']), ok([]), ok(['b', 'c'])]), ['a', 'b', 'c']);
