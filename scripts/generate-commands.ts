@@ -61,9 +61,12 @@ function tableSource(infos: Info[], docs: Record<string, Doc>): string {
     const [name, arity, flags, , , , , tips, specs] = info;
     const kept = flags.filter((flag) => KEPT_FLAGS.includes(flag));
     const keys = specs.map(compactKeySpec);
-    const policy = tips.find((tip) => tip.startsWith('request_policy:'))?.slice('request_policy:'.length);
+    const tip = (name: string) => tips.find((t) => t.startsWith(`${name}:`))?.slice(name.length + 1);
+    const policy = tip('request_policy');
+    const response = tip('response_policy');
     const entry = [`arity: ${arity}`, `group: '${group}'`, `flags: ${JSON.stringify(kept)}`, `keys: ${JSON.stringify(keys)}`];
     if (policy !== undefined) entry.push(`policy: '${policy}'`);
+    if (response !== undefined) entry.push(`response: '${response}'`);
     rows.push(`  '${name.toUpperCase()}': { ${entry.join(', ')} },`);
   };
   for (const info of [...infos].sort((a, b) => a[0].localeCompare(b[0]))) {

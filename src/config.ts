@@ -145,6 +145,8 @@ export interface ResolvedClientOptions {
   readonly clientSideCache?: ResolvedCacheConfig;
   readonly inspect?: unknown;
   readonly logger?: unknown;
+  /** Not a user option: a cluster that reads from replicas sends READONLY on every node connection. */
+  readonly readOnlyConnections?: boolean;
 }
 
 /** Largest delay setTimeout honours; a longer one fires immediately. */

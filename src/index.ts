@@ -42,6 +42,6 @@ export type { ScanOptions } from './commands/scan.js';
 export type { Script, ScriptDefinition } from './commands/scripts.js';
 export { createMaintCluster } from './cluster/cluster.js';
 export type { MaintCluster } from './cluster/cluster.js';
-export type { MaintClusterOptions } from './cluster/options.js';
+export type { MaintClusterOptions, ReadFrom } from './cluster/options.js';
 export type { ClusterEvent } from './cluster/state.js';
 export type { ClusterState, ClusterNodeState, ClusterNotificationRecord } from './cluster/state.js';

@@ -22,6 +22,8 @@ export class ClusterCommand extends PendingCommand {
   retries = 0;
   /** Where this attempt was sent. */
   node: ClusterNode | null = null;
+  /** A read-only command of a cluster that reads from replicas: a replica may serve it. */
+  readOnly = false;
 
   constructor(
     readonly handler: RedirectHandler,
@@ -44,6 +46,7 @@ export class ClusterCommand extends PendingCommand {
     attempt.relaxed = this.relaxed;
     attempt.hops = this.hops;
     attempt.retries = this.retries;
+    attempt.readOnly = this.readOnly;
     return attempt;
   }
 

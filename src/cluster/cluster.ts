@@ -6,6 +6,7 @@
 import { Observable, Subject } from 'rxjs';
 import type { CommandTuple } from '../client/client.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
+import { isReadOnlyCommand } from '../commands/read-only.js';
 import { validateTuples } from '../transactions/batch.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
@@ -20,7 +21,9 @@ import { ClusterCommand } from './cluster-command.js';
 import type { ClusterEvent, ClusterEventInit } from './state.js';
 import { clusterBlocking, clusterMulti, clusterWatch, type ExclusiveContext } from './exclusive.js';
 import type { Transaction, WatchOptions } from '../transactions/watch.js';
+import { fanOut, fanOutPlan } from './fan-out.js';
 import { ClusterMaintenance } from './maintenance.js';
+import { splitAcrossSlots } from './multi-slot.js';
 import { nodeCaller } from './node-caller.js';
 import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { ClusterRouter } from './router.js';
@@ -34,7 +37,12 @@ import { snapshotCluster, type ClusterNotificationRecord, type ClusterState } fr
 export interface MaintCluster extends CommandMethods, CommandHelpers {
   /** Loads the slot map from a root node and opens a pool per primary; resolves when one can serve. */
   connect(): Promise<void>;
-  /** Sends a command to its slot's owner (keyless: any primary). Keys in several slots: UsageError ERR_CROSSSLOT, never sent. */
+  /**
+   * Sends a command to its slot's owner. Keyless: any primary, or every primary / node as its
+   * request policy says (DBSIZE, FLUSHALL, KEYS, SCRIPT LOAD, …), replies joined by its response
+   * policy. Keys in several slots: MGET, EXISTS, TOUCH, DEL, UNLINK are split per slot (not
+   * atomic as a whole); others UsageError ERR_CROSSSLOT, never sent.
+   */
   call(command: string, ...args: RespArgument[]): Promise<RespValue>;
   /** Like `call`, with bulk strings in the reply as Buffers. */
   callBuffer(command: string, ...args: RespArgument[]): Promise<RespValue>;
@@ -91,6 +99,7 @@ class Cluster implements MaintCluster {
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly timeout: number;
+  private readonly replicaReads: boolean;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -98,6 +107,7 @@ class Cluster implements MaintCluster {
   constructor(options: ResolvedClusterOptions, internals: ClusterInternals) {
     this.clock = internals.clock ?? systemClock;
     this.timeout = options.node.commandTimeout;
+    this.replicaReads = options.readFrom !== 'primary';
     this.logger = createLogger(options.node.maint.logLevel, options.node.logger as Partial<Logger> | undefined);
     this.router = new ClusterRouter({
       options,
@@ -150,12 +160,21 @@ class Cluster implements MaintCluster {
     const name = vetCommand(command, args);
     if (typeof name !== 'string') return Promise.reject(name);
     const slot = commandSlot(name, args);
-    if (slot === CROSSSLOT) return Promise.reject(crossSlot(name));
+    if (slot === CROSSSLOT) return splitAcrossSlots(name, args, (part, partSlot) => this.route(command, part, partSlot, name, binary)) ?? Promise.reject(crossSlot(name));
+    if (slot === KEYLESS) {
+      const plan = fanOutPlan(name, args);
+      if (plan !== null) return fanOut(this.router.table, plan, [command, ...args], binary, this.clock, this.timeout);
+    }
     const blockMs = blockTimeMs(name, args);
     if (blockMs !== undefined) return clusterBlocking(this.exclusive, [command, ...args], name, blockMs, binary, slot);
+    return this.route(command, args, slot, name, binary);
+  }
+
+  private route(command: string, args: RespArgument[], slot: number, name: string, binary: boolean): Promise<RespValue> {
     return new Promise((resolve, reject) => {
       const pending = new ClusterCommand(this.router, [command, ...args], slot, name, this.clock.now(), this.timeout, resolve, reject);
       pending.binary = binary;
+      pending.readOnly = this.replicaReads && isReadOnlyCommand(name, args);
       this.router.send(pending);
     });
   }

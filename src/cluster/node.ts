@@ -29,15 +29,20 @@ export interface ClusterNodeDependencies {
 
 export class ClusterNode {
   readonly pool: Pool;
-  readonly key: string;
+  /** `host:port` as the cluster map names it now (changed only by `moveTo`). */
+  key: string;
   /** The node id from CLUSTER SHARDS / SLOTS, once known. */
   id: string | null;
   /** Set when the node left the map; its pool is closing. */
   retired = false;
+  /** Its replicas that reads may go to (empty unless the cluster reads from replicas). */
+  replicas: ClusterNode[] = [];
+  /** Round-robin position over where its slots' reads go. */
+  readTurn = 0;
   private started: Promise<void> | null = null;
   private readonly removers = new Map<NotificationHook, () => void>();
 
-  constructor(readonly endpoint: Endpoint, id: string | null, private readonly deps: ClusterNodeDependencies) {
+  constructor(public endpoint: Endpoint, id: string | null, private readonly deps: ClusterNodeDependencies) {
     this.key = formatEndpoint(endpoint);
     this.id = id;
     this.pool = new Pool({
@@ -61,6 +66,12 @@ export class ClusterNode {
   start(): Promise<void> {
     this.started ??= this.endpointType().then((type) => this.pool.start(type));
     return this.started;
+  }
+
+  /** The node answers at a new address (its pool followed a MOVING there): the map names it so from now on. */
+  moveTo(endpoint: Endpoint): void {
+    this.endpoint = endpoint;
+    this.key = formatEndpoint(endpoint);
   }
 
   send(command: PendingCommand): void {

@@ -13,20 +13,36 @@ export interface MaintClusterOptions extends Omit<MaintClientOptions, 'url' | 'h
   refreshInterval?: number;
   /** MOVED/ASK redirections one command may follow; default 16. */
   maxRedirections?: number;
+  /**
+   * Where read-only commands (the command table's `readonly` flag) go. `'primary'` (default): the
+   * slot's primary, and no replica is connected. `'prefer-replica'`: a replica of the slot's
+   * shard (round-robin), the primary when none is up. `'any'`: spread over the primary and its
+   * replicas. Replica connections send READONLY; writes always go to the primary. A replica may
+   * lag its primary: a read can miss a write just made.
+   */
+  readFrom?: ReadFrom;
 }
+
+/** Where a cluster sends read-only commands (see `MaintClusterOptions.readFrom`). */
+export type ReadFrom = 'primary' | 'prefer-replica' | 'any';
+
+const READ_FROM: readonly ReadFrom[] = ['primary', 'prefer-replica', 'any'];
 
 export interface ResolvedClusterOptions {
   readonly rootNodes: readonly Endpoint[];
   readonly refreshCooldown: number;
   readonly refreshInterval: number;
   readonly maxRedirections: number;
+  readonly readFrom: ReadFrom;
   /** The options of the first root node (its URL's TLS and credentials included); a node's own are these with its host and port. */
   readonly node: ResolvedClientOptions;
 }
 
 export function resolveClusterOptions(options: MaintClusterOptions): ResolvedClusterOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ConfigError('options', options, 'an object');
-  const { rootNodes, refreshCooldown, refreshInterval, maxRedirections, ...rest } = options;
+  const { rootNodes, refreshCooldown, refreshInterval, maxRedirections, readFrom, ...rest } = options;
+  if (readFrom !== undefined && !READ_FROM.includes(readFrom)) throw new ConfigError('readFrom', readFrom, `one of ${READ_FROM.join(', ')}`);
+  const replicaReads = readFrom !== undefined && readFrom !== 'primary';
   for (const key of ['url', 'host', 'port', 'database'] as const) {
     if ((rest as Record<string, unknown>)[key] !== undefined) throw new ConfigError(key, (rest as Record<string, unknown>)[key], 'not a cluster option: nodes come from rootNodes and the cluster has only database 0');
   }
@@ -37,7 +53,8 @@ export function resolveClusterOptions(options: MaintClusterOptions): ResolvedClu
     refreshCooldown: int(refreshCooldown, 'refreshCooldown', 500, 0),
     refreshInterval: int(refreshInterval, 'refreshInterval', 30_000, 0),
     maxRedirections: int(maxRedirections, 'maxRedirections', 16, 1),
-    node: resolved[0] as ResolvedClientOptions,
+    readFrom: readFrom ?? 'primary',
+    node: replicaReads ? { ...(resolved[0] as ResolvedClientOptions), readOnlyConnections: true } : (resolved[0] as ResolvedClientOptions),
   };
 }
 

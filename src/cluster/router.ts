@@ -22,6 +22,7 @@ import type { ClusterEventInit } from './state.js';
 import { ClusterNode } from './node.js';
 import { nodeOptions, type ResolvedClusterOptions } from './options.js';
 import { redirectOf, retryDelay } from './redirect.js';
+import { readerOf } from './replica-reads.js';
 import { TopologyRefresher } from './refresher.js';
 import { SlotTable } from './slot-table.js';
 
@@ -46,7 +47,7 @@ export class ClusterRouter implements RedirectHandler {
   private closed = false;
 
   constructor(private readonly deps: ClusterRouterDependencies) {
-    this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id));
+    this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id), deps.options.readFrom !== 'primary');
     this.refresher = new TopologyRefresher({
       clock: deps.clock,
       cooldownMs: deps.options.refreshCooldown,
@@ -67,11 +68,12 @@ export class ClusterRouter implements RedirectHandler {
   /** The per-command path: the slot's owner (a keyless command: any primary). */
   send(command: ClusterCommand): void {
     const slot = command.slot;
-    const node = (slot >= 0 ? this.table.owners[slot] : undefined) ?? this.table.anyPrimary();
+    let node = (slot >= 0 ? this.table.owners[slot] : undefined) ?? this.table.anyPrimary();
     if (node === undefined) {
       command.fail(new ConnectionError('ERR_CLUSTER_TOPOLOGY', `${command.name} was not sent: no node serves slot ${slot}`, { retryable: true }));
       return;
     }
+    if (command.readOnly) node = readerOf(node, this.deps.options.readFrom);
     command.node = node;
     node.send(command);
   }
@@ -86,8 +88,9 @@ export class ClusterRouter implements RedirectHandler {
     const from = command.node;
     const now = this.deps.clock.now();
     if (from === null || now >= command.deadline) return false;
-    if (neverWritten(error)) {
-      // Its node left the map (or its socket was closing) before the command was written.
+    if (neverWritten(error) || (command.readOnly && lostOnReplica(error) && this.table.isReplica(from))) {
+      // Its node left the map (or its socket was closing) before the command was written; or a
+      // replica died under a read, which may safely run again (on another replica or the primary).
       if (command.hops >= this.deps.options.maxRedirections) return false;
       const next = command.next();
       next.hops++;
@@ -101,6 +104,8 @@ export class ClusterRouter implements RedirectHandler {
       const delay = retryDelay(command.retries);
       if (now + delay >= command.deadline) return false;
       next.retries++;
+      // A replica that answers LOADING (restarted, still reading its data): the primary serves the retry.
+      if (command.readOnly && this.table.isReplica(from)) next.readOnly = false;
       this.emitRedirect('retry', command, command.slot < 0 ? null : command.slot, from, null);
       if (/^CLUSTERDOWN/.test(error.message)) this.refresher.request('CLUSTERDOWN');
       this.deps.clock.setTimeout(() => (this.closed ? next.fail(closedError(next.name)) : this.send(next)), delay);
@@ -193,13 +198,27 @@ export class ClusterRouter implements RedirectHandler {
       emit: (from, event) => {
         deps.emitNode(from, event);
         if (event.type === 'connection.reconnecting' && !from.retired && !this.closed) this.refresher.request(`node ${from.key} lost`);
+        if (event.type === 'endpoint.moved') this.moved(from);
       },
       onNotification: deps.onNotification,
       onHandled: deps.onHandled,
       onChange: deps.onChange,
     });
     deps.emit({ type: 'cluster.node.added', node: node.key, id: node.id });
+    // Opened at once: a MOVED or ASK to a node never seen sends to it before any refresh could start it.
+    void node.start().catch(() => undefined);
     return node;
+  }
+
+  /** A node's pool re-pointed itself (MOVING): the map follows, so no second pool opens at the new address. */
+  private moved(node: ClusterNode): void {
+    const from = node.key;
+    // A node no longer in the map (retired) is left alone by rekey.
+    const displaced = this.table.rekey(node, node.pool.currentEndpoint);
+    if (node.key === from) return;
+    this.deps.emit({ type: 'cluster.node.moved', from, to: node.key });
+    if (displaced !== undefined) this.retire(displaced, `${from} moved to its address`);
+    this.deps.onChange();
   }
 
   private retire(node: ClusterNode, reason: string): void {
@@ -216,6 +235,10 @@ export class ClusterRouter implements RedirectHandler {
 /** A failure that proves the command never reached a server: it may go to another node. */
 function neverWritten(error: Error): boolean {
   return error instanceof ConnectionError && !error.sent && (error.code === 'ERR_CLIENT_CLOSED' || error.code === 'ERR_CONNECTION_LOST');
+}
+
+function lostOnReplica(error: Error): boolean {
+  return error instanceof ConnectionError && error.code === 'ERR_CONNECTION_LOST';
 }
 
 function closedError(command: string): ConnectionError {

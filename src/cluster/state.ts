@@ -9,6 +9,8 @@ export interface ClusterNodeState {
   /** `host:port` as the cluster map names it. */
   node: string;
   id: string | null;
+  /** A replica only when the cluster reads from replicas (`readFrom`); a node reached by ASK counts as a primary. */
+  role: 'primary' | 'replica';
   /** The slots it serves, as sorted ranges; empty for a node only reached by ASK. */
   slots: SlotRange[];
   connections: ConnectionSnapshot[];
@@ -30,7 +32,7 @@ export function snapshotCluster(status: ClusterState['status'], table: SlotTable
   const nodes: ClusterNodeState[] = [];
   for (const node of table.nodes.values()) {
     const { connections, endpoints } = snapshotState(status, node.pool);
-    nodes.push({ node: node.key, id: node.id, slots: table.rangesOf(node), connections, endpoints });
+    nodes.push({ node: node.key, id: node.id, role: table.isReplica(node) ? 'replica' : 'primary', slots: table.rangesOf(node), connections, endpoints });
   }
   return { status, nodes };
 }
@@ -44,6 +46,8 @@ export type ClusterEvent =
   | (LifecycleEvent & { node: string })
   | { at: number; type: 'cluster.node.added'; node: string; id: string | null }
   | { at: number; type: 'cluster.node.removed'; node: string; reason: string }
+  /** A node's pool followed a MOVING: the map names it at its new address (same pool, same slots). */
+  | { at: number; type: 'cluster.node.moved'; from: string; to: string }
   | { at: number; type: 'cluster.refreshed'; from: string; via: 'CLUSTER SHARDS' | 'CLUSTER SLOTS'; reason: string; nodes: number; changedSlots: number }
   | { at: number; type: 'cluster.refresh.failed'; reason: string; error: string }
   | { at: number; type: 'cluster.redirected'; kind: 'moved' | 'ask' | 'retry'; command: string; slot: number | null; from: string; to: string | null }

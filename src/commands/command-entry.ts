@@ -14,6 +14,8 @@ export interface CommandEntry {
   readonly keys: ReadonlyArray<readonly [KeyBegin, KeyFind]>;
   /** The server's request_policy tip (how a cluster client should route a keyless command). */
   readonly policy?: string;
+  /** The server's response_policy tip (how a cluster client joins the replies of a fanned-out command). */
+  readonly response?: string;
 }
 
 /** What a typed method's rest parameters take: arguments, arrays of them (flattened) and objects (field/value pairs). */

@@ -70,6 +70,7 @@ export class ConnectionOpener {
           libVersion: VERSION,
           maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
           tracking: options.clientSideCache !== undefined,
+          readOnly: options.readOnlyConnections === true,
         },
         handlers: {
           onPush: (frame) => connection.onPush(frame),

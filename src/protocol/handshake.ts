@@ -16,9 +16,11 @@ export interface HandshakeSpec {
   maintOptIn: false | { mode: 'enabled' | 'auto'; endpointType: ResolvedEndpointType };
   /** CLIENT TRACKING ON (client-side caching, RESP3 default mode): before the connection serves a read. */
   tracking?: boolean;
+  /** READONLY (a cluster reading from replicas: the node serves reads of its primary's slots). */
+  readOnly?: boolean;
 }
 
-export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'tracking' | 'maint' | 'lib-name' | 'lib-ver';
+export type HandshakeRole = 'hello' | 'auth' | 'select' | 'setname' | 'tracking' | 'readonly' | 'maint' | 'lib-name' | 'lib-ver';
 
 export interface HandshakeStep {
   role: HandshakeRole;
@@ -51,6 +53,7 @@ export function handshakeSteps(spec: HandshakeSpec): HandshakeStep[] {
   }
   if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
   if (spec.protocol === 3 && spec.tracking === true) steps.push({ role: 'tracking', args: ['CLIENT', 'TRACKING', 'ON'] });
+  if (spec.protocol === 3 && spec.readOnly === true) steps.push({ role: 'readonly', args: ['READONLY'] });
   if (spec.protocol === 3 && spec.maintOptIn !== false) {
     steps.push({ role: 'maint', args: ['CLIENT', 'MAINT_NOTIFICATIONS', 'ON', 'moving-endpoint-type', spec.maintOptIn.endpointType] });
   }
@@ -66,6 +69,7 @@ function resp2Steps(spec: HandshakeSpec): HandshakeStep[] {
   }
   if (spec.database !== 0) steps.push({ role: 'select', args: ['SELECT', String(spec.database)] });
   if (spec.clientName !== undefined) steps.push({ role: 'setname', args: ['CLIENT', 'SETNAME', spec.clientName] });
+  if (spec.readOnly === true) steps.push({ role: 'readonly', args: ['READONLY'] });
   return steps;
 }
 
@@ -84,7 +88,7 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     if (spec.tracking === true) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Client-side caching needs RESP3 (invalidation pushes), but HELLO 3 failed: ${hello.message}` };
     return { kind: 'fallback', steps: resp2Steps(spec) };
   }
-  for (const role of ['auth', 'select', 'setname', 'tracking'] as const) {
+  for (const role of ['auth', 'select', 'setname', 'tracking', 'readonly'] as const) {
     const reply = replyOf(role);
     if (reply !== undefined && !reply.ok) {
       return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `${role.toUpperCase()} failed during the handshake: ${reply.message}` };

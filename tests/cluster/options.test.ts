@@ -12,6 +12,17 @@ test('root nodes as objects, host:port and URLs; every client option applies to 
   assert.equal([resolved.refreshCooldown, resolved.refreshInterval, resolved.maxRedirections], [500, 30_000, 16]);
   const node = nodeOptions(resolved.node, { host: '10.0.0.7', port: 7007 });
   assert.equal([node.host, node.port, node.commandTimeout], ['10.0.0.7', 7007, 900]);
+  assert.is(resolved.readFrom, 'primary');
+  assert.is(resolved.node.readOnlyConnections, undefined);
+});
+
+test('readFrom: replica reads make every node connection send READONLY', () => {
+  for (const readFrom of ['prefer-replica', 'any'] as const) {
+    const resolved = resolveClusterOptions({ rootNodes: ['10.0.0.1:7000'], readFrom });
+    assert.is(resolved.readFrom, readFrom);
+    assert.is(nodeOptions(resolved.node, { host: '10.0.0.2', port: 7001 }).readOnlyConnections, true);
+  }
+  assert.is(resolveClusterOptions({ rootNodes: ['10.0.0.1:7000'], readFrom: 'primary' }).node.readOnlyConnections, undefined);
 });
 
 test('bad options are ConfigErrors naming the option', () => {
@@ -28,6 +39,7 @@ test('bad options are ConfigErrors naming the option', () => {
     [{ rootNodes: ['a:1'], refreshCooldown: -1 }, 'refreshCooldown'],
     [{ rootNodes: ['a:1'], maxRedirections: 0 }, 'maxRedirections'],
     [{ rootNodes: ['a:1'], refreshInterval: 1.5 }, 'refreshInterval'],
+    [{ rootNodes: ['a:1'], readFrom: 'replica-only' }, 'readFrom'],
   ];
   for (const [options, option] of cases) {
     assert.throws(

@@ -58,16 +58,16 @@ test('commands go to their slot owner; hash tags keep keys together; no redirect
   assert.equal(await client.getBuffer('route:6'), Buffer.from('6'));
 });
 
-test('keys in several slots: UsageError ERR_CROSSSLOT, never sent', async () => {
+test('keys in several slots (writes that cannot be split, and commands that are not multi-shard): UsageError ERR_CROSSSLOT, never sent', async () => {
   const sentBefore = await totalCommands();
-  for (const call of [client.call('MGET', '{42}:a', '{43}:b'), client.del('a', 'b'), client.call('MSET', 'a', '1', 'b', '2')]) {
+  for (const call of [client.call('MSET', 'a', '1', 'b', '2'), client.call('MSETNX', 'a', '1', 'b', '2'), client.call('SUNION', '{42}:a', '{43}:b'), client.call('BLPOP', '{42}:a', '{43}:b', '1')]) {
     const error = await rejection(call);
     assert.instance(error, UsageError);
     assert.is((error as UsageError).code, 'ERR_CROSSSLOT');
   }
   const multi = await rejection(client.multi([['INCR', '{1}a'], ['INCR', '{2}b']]));
   assert.is((multi as UsageError).code, 'ERR_CROSSSLOT');
-  // INFO commandstats counts what the servers executed: no MGET/DEL/MSET/MULTI arrived.
+  // INFO commandstats counts what the servers executed: no MSET/MSETNX/SUNION/BLPOP/MULTI arrived.
   assert.equal(await totalCommands(), sentBefore);
 });
 
@@ -75,7 +75,7 @@ async function totalCommands(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const node of cluster.primaries) {
     const text = String(await cluster.command(node, 'INFO', 'commandstats'));
-    for (const name of ['mget', 'del', 'mset', 'multi']) {
+    for (const name of ['mset', 'msetnx', 'sunion', 'blpop', 'multi']) {
       const match = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(text);
       counts[name] = (counts[name] ?? 0) + Number(match?.[1] ?? 0);
     }
@@ -83,7 +83,7 @@ async function totalCommands(): Promise<Record<string, number>> {
   return counts;
 }
 
-test('multi on one slot runs on its owner; keyless commands go to any primary; errors are typed', async () => {
+test('multi on one slot runs on its owner; keyless commands go to a primary (or all, by policy); errors are typed', async () => {
   assert.equal(await client.multi([['INCR', '{m}:a'], ['INCR', '{m}:b'], ['PING']]), [1, 1, 'PONG']);
   assert.equal(await client.multi([['PING']]), ['PONG']);
   const failed = await rejection(client.multi([['SET', '{m}:s', 'x'], ['INCR', '{m}:s']]));
