@@ -1,9 +1,9 @@
 /**
  * bind: a node's address moves. A new front door (a new port) leads to the node's other proxy
- * endpoint; the node announces it (`cluster-announce-port`) and, once every node's CLUSTER NODES
- * names it, the connections that came through the old door are told MOVING (with the time left,
- * also those that opt in there later). At `closeS` the old door stops accepting and cuts its
- * client connections; the node's replication links stay up.
+ * endpoint; the connections that came through the old door are told MOVING to it (with the time
+ * left, also those that opt in there later), then the node announces it (`cluster-announce-port`)
+ * and the action waits until every node's CLUSTER NODES names it. At `closeS` the old door stops
+ * accepting and cuts its client connections; the node's replication links stay up.
  */
 import { notify } from '../actions/notify.js';
 import { formatEndpoint, movingFrameTo } from '../push-frames.js';
@@ -25,12 +25,9 @@ export async function bind(core: ClusterCore, parameters: ClusterBindParameters)
   const next = 1 - node.proxy;
   const door = await openFrontDoor(() => hostPort(node.simulator.endpoints[next] as string), node.server);
   core.keepDoor(door);
-  await core.command(node, 'CONFIG', 'SET', 'cluster-announce-port', String(door.port));
   node.door = door;
   node.proxy = next;
   const to = node.endpoint;
-  await waitAnnounced(core, node.id, door.port);
-  core.step('announced', { node: node.index, from, to });
   const seq = core.nextSeq();
   const started = Date.now();
   const leaving = (connection: ProxyConnection) => connection.endpoint === oldProxy;
@@ -42,7 +39,11 @@ export async function bind(core: ClusterCore, parameters: ClusterBindParameters)
   const closeWindow = node.simulator.openWindow({ applies: leaving, notice: (connection) => void moving([connection]) });
   core.step('moving-sent', { seq, from, to, time_s: timeS, connections: told });
   try {
-    await delay(closeS * 1000, core.signal);
+    // Told first, then announced: a refresh meanwhile still finds the old address, which serves until closeS.
+    await core.command(node, 'CONFIG', 'SET', 'cluster-announce-port', String(door.port));
+    await waitAnnounced(core, node.id, door.port);
+    core.step('announced', { node: node.index, from, to });
+    await delay(Math.max(0, closeS * 1000 - (Date.now() - started)), core.signal);
   } finally {
     closeWindow();
   }
