@@ -114,6 +114,29 @@ test('bad requests are 400s naming the parameter; an unknown action id is a 404'
   assert.equal(sim.actions().filter((action) => action.status === 'running'), []);
 });
 
+test('connections of every node over HTTP (ids n<node>.<id>), raw injection to one or all, DELETE cuts one; cluster_failover {node_id, force} (go-redis)', async () => {
+  const owner = (await sim.owners())[5000]!;
+  const raw = await optedIn(owner.endpoint);
+  const { connections } = await fi.request<{ connections: Array<{ id: string; nodeIndex: number; node: string; endpointType: string | null }> }>('GET', '/connections');
+  const mine = connections.find((connection) => connection.nodeIndex === owner.index && connection.endpointType === 'internal-ip')!;
+  assert.match(mine.id, new RegExp(`^n${owner.index}\\.c\\d+$`));
+  assert.is(mine.node, owner.endpoint);
+  const inject = (path: string, data: string) =>
+    fetch(`${sim.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hitless-simulator': '1' }, body: JSON.stringify({ data, encoding: 'raw' }) });
+  assert.is((await inject(`/send-to-client/${mine.id}`, '>2\r\n$5\r\nHELLO\r\n$3\r\none\r\n')).status, 200);
+  const all = (await (await inject('/send-to-all-clients', '>2\r\n$5\r\nHELLO\r\n$3\r\nall\r\n')).json()) as { results: Array<{ connectionId: string }> };
+  assert.ok(all.results.some((result) => result.connectionId === mine.id));
+  await raw.waitForPush((push) => plain(push.elements[1]!) === 'all');
+  assert.equal(raw.pushes.map((push) => plain(push.elements[1]!)), ['one', 'all']);
+  assert.is((await inject('/send-to-client/n99.c1', '+x\r\n')).status, 404);
+  assert.equal(await fi.request('DELETE', `/connections/${mine.id}`), { success: true, connectionId: mine.id });
+  await raw.closed;
+  assert.match(await fi.request('DELETE', `/connections/${mine.id}`).then(() => '', (e: Error) => e.message), 'HTTP 404');
+
+  const forced = await fi.run('cluster_failover', { node_id: owner.id, force: true });
+  assert.is((await sim.owners())[5000]!.endpoint, (forced.output as { promoted: string }).promoted);
+});
+
 test('node_kill crashes a node: the cluster fails its slots over to its replica by itself', async () => {
   const victim = (await sim.owners())[16_383]!;
   const killed = await fi.run('node_kill', { node_id: victim.id });
