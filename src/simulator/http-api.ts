@@ -13,6 +13,7 @@
  *   POST /send-to-client/{id}[?encoding=…]     same, one connection
  *   DELETE /connections/{id}                    closes one connection
  * Bad requests get a 4xx with {"error": "…"}; they never touch live connections.
+ * The cluster mode serves its own routes (cluster/http-routes.ts) behind the same checks.
  *
  * Only local tools may drive it, not web pages a browser on this machine happens to load:
  * - the Host header must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding);

@@ -101,6 +101,20 @@ test('slot_migrate add fills the spare; a second add has no spare left and ends 
   assert.equal([status.status, status.error.includes('spares: 1')], ['failed', true]);
 });
 
+test('slot_migrate ends as failed, with the reason, when the nodes it is given cannot do the effect; trigger default is migrate', async () => {
+  const owners = await sim.owners();
+  const primary = owners[5000]!;
+  const roles = await Promise.all(sim.nodes.map(async (node) => String(((await sim.command(node, 'ROLE')) as unknown[])[0])));
+  const replica = sim.nodes[roles.indexOf('slave')]!;
+  const failure = async (parameters: Record<string, unknown>) => fi.run('slot_migrate', parameters).then(() => '', (e: Error) => e.message);
+  assert.match(await failure({ effect: 'remove', source_node: replica.index }), 'serves no slot');
+  assert.match(await failure({ effect: 'remove', source_node: primary.index, target_node: primary.endpoint }), 'the same node');
+  const other = sim.nodes.find((node) => owners.includes(node) && node !== primary)!;
+  assert.match(await failure({ effect: 'remove-add', trigger: 'failover', source_node: primary.index, target_node: other.index }), "with trigger failover the target is");
+  const done = await fi.run('slot_migrate', { effect: 'slot-shuffle', trigger: 'default', source_node: primary.index, target_node: other.id });
+  assert.equal([(done.output as { trigger: string }).trigger, (done.output as { target: string }).target], ['migrate', other.endpoint]);
+});
+
 test('bad requests are 400s naming the parameter; an unknown action id is a 404', async () => {
   const refused = async (run: () => Promise<unknown>) => run().then(() => '', (e: Error) => e.message);
   assert.match(await refused(() => fi.trigger('slot_migrate', { effect: 'explode' })), /^HTTP 400 - .*parameters\.effect/);
@@ -111,6 +125,9 @@ test('bad requests are 400s naming the parameter; an unknown action id is a 404'
   assert.match(await refused(() => fi.trigger('bind', { node: 0, colour: 'red' })), /^HTTP 400 - .*parameters\.colour/);
   assert.match(await refused(() => fi.request('POST', '/slot-migrate?effect=remove&colour=red')), /^HTTP 400 - .*colour/);
   assert.match(await refused(() => fi.request('GET', '/action/nope')), /^HTTP 404/);
+  assert.match(await refused(() => fi.request('POST', '/action', [])), /^HTTP 400/);
+  await sim.run({ type: 'nope' as never }).then(() => assert.unreachable(), (error: Error) => assert.is(error.name, 'ConfigError'));
+  await sim.killNode({ node: 99 }).then(() => assert.unreachable(), (error: Error) => assert.match(error.message, 'parameters.node'));
   assert.equal(sim.actions().filter((action) => action.status === 'running'), []);
 });
 

@@ -110,4 +110,41 @@ test('bad --cluster arguments exit with status 2 and the cluster usage', async (
   }
 });
 
+test('--cluster N --help prints the cluster usage; a SIGTERM while the cluster is being spawned stops every server it started', async () => {
+  const help = spawn(process.execPath, ['--import', 'tsx', CLI, '--cluster', '3', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  help.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  assert.equal(await once(help, 'exit'), [0, null]);
+  assert.match(stdout, 'Usage: hitless-simulator --cluster N');
+
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--cluster', '2', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let ready = '';
+    child.stdout!.on('data', (chunk: Buffer) => (ready += chunk.toString()));
+    const exited = once(child, 'exit');
+    let servers: number[] = [];
+    for (let i = 0; i < 2000 && servers.length === 0; i++) {
+      servers = redisChildren(child.pid!);
+      if (servers.length === 0) await sleep(5);
+    }
+    assert.ok(servers.length > 0, 'a redis-server was being spawned');
+    child.kill('SIGTERM');
+    const [code] = (await exited) as [number];
+    assert.is(code, 0);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && servers.some(alive); i++) await sleep(20);
+    assert.equal(servers.filter(alive), [], 'no redis-server left behind');
+    assert.is(ready.includes('"ready"'), false, 'it stopped before it was ready');
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
 test.run();
