@@ -22,6 +22,8 @@ export interface DemoOptions {
   compare: ClientKind | null;
   /** Force plain line output even on a TTY. */
   plain: boolean;
+  /** Run the drill on the cluster simulator (3 primaries + 3 replicas) with createMaintCluster. */
+  cluster: boolean;
 }
 
 export const DEFAULTS: DemoOptions = {
@@ -36,6 +38,7 @@ export const DEFAULTS: DemoOptions = {
   keepOpen: false,
   compare: null,
   plain: false,
+  cluster: false,
 };
 
 export const HELP = `hitless demo — a maintenance drill against a live workload, with a dashboard
@@ -67,11 +70,16 @@ Flags:
   --port N             port of the web dashboard on 127.0.0.1; 0 = any free (default ${DEFAULTS.port})
   --keep-open          with --web: keep serving after the report until Ctrl-C
   --plain              plain line output even when stdout is a terminal
+  --cluster            the cluster drill instead: a spawned Redis Cluster (3 primaries, a replica
+                       each) behind the cluster simulator and a createMaintCluster client; it
+                       reshards a third of the slots (SMIGRATING/SMIGRATED), fails over a shard
+                       (FAILING_OVER/FAILED_OVER) and binds a node to a new address (MOVING)
   -h, --help           this text
 
 A shorter run:   npm run demo -- --duration-s 12 --time-s 2 --callers 10
 Side by side:    npm run demo -- --compare node-redis
 In a browser:    npm run dashboard -- --port 8080 --keep-open
+On a cluster:    npm run demo -- --cluster
 `;
 
 function number(flag: string, text: string | undefined, fallback: number, min: number, max: number, integer: boolean): number {
@@ -101,6 +109,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions | null {
       port: { type: 'string' },
       'keep-open': { type: 'boolean' },
       plain: { type: 'boolean' },
+      cluster: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -113,6 +122,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions | null {
   if (compare !== null && compare !== 'node-redis') throw new Error(`--compare ${compare}: only node-redis is supported`);
   const web = values.web === true;
   if (values['keep-open'] === true && !web) throw new Error('--keep-open needs --web');
+  if (values.cluster === true && compare !== null) throw new Error('--compare runs the standalone drill only (not with --cluster)');
   return {
     callers: number('callers', values.callers, DEFAULTS.callers, 1, 10_000, true),
     durationS: number('duration-s', values['duration-s'], DEFAULTS.durationS, 1, 3600, false),
@@ -125,5 +135,6 @@ export function parseDemoArgs(argv: string[]): DemoOptions | null {
     keepOpen: values['keep-open'] === true,
     compare,
     plain: values.plain === true,
+    cluster: values.cluster === true,
   };
 }

@@ -6,7 +6,8 @@
 import { DEFAULTS, type ClientKind, type DemoOptions } from './args.js';
 import type { RunSummary } from './monitor.js';
 import { formatComparison, formatReport } from './report.js';
-import { runDemo } from './run.js';
+import { runClusterDemo } from './cluster-run.js';
+import { runDemo, type Attach } from './run.js';
 import { startTerminal } from './terminal.js';
 import { startWebServer, type WebServer } from './web-server.js';
 
@@ -33,20 +34,16 @@ export async function runAll(options: DemoOptions, io: DemoIo): Promise<DemoResu
   const runs: RunSummary[] = [];
   for (const kind of kinds) {
     if (signal.aborted) break;
-    out?.write(`\n▶ ${kind}: maintenance drill (${options.callers} callers, ~${options.durationS} s)\n`);
-    const summary = await runDemo(
-      options,
-      kind,
-      (monitor) => {
-        const detachWeb = server?.attach(monitor);
-        const view = out === null ? null : startTerminal(monitor, out, server !== null ? 'drill' : options.plain ? 'lines' : 'live');
-        return () => {
-          view?.stop();
-          detachWeb?.();
-        };
-      },
-      signal,
-    );
+    out?.write(`\n▶ ${kind}: ${options.cluster ? 'cluster ' : ''}maintenance drill (${options.callers} callers, ~${options.durationS} s)\n`);
+    const attach: Attach = (monitor) => {
+      const detachWeb = server?.attach(monitor);
+      const view = out === null ? null : startTerminal(monitor, out, server !== null ? 'drill' : options.plain ? 'lines' : 'live');
+      return () => {
+        view?.stop();
+        detachWeb?.();
+      };
+    };
+    const summary = options.cluster ? await runClusterDemo(options, attach, signal) : await runDemo(options, kind, attach, signal);
     runs.push(summary);
     out?.write(`\n${formatReport(summary)}\n`);
   }

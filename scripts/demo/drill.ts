@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionRequest, EndpointType, MaintSimulator } from '../../src/simulator/index.js';
 import type { PhaseName } from './stats.js';
 
-export interface DrillStep {
+export interface DrillStep<R extends { parameters?: object } = ActionRequest> {
   phase: Exclude<PhaseName, 'steady'>;
-  request: ActionRequest;
+  request: R;
   /** Roughly how long the action runs, for spacing the drill. */
   estimateS: number;
 }
@@ -42,8 +42,13 @@ export interface DrillOutcome {
   aborted: boolean;
 }
 
+/** What runs the steps: the standalone simulator, or the cluster simulator with its own requests. */
+export interface DrillTarget<R> {
+  run(request: R): Promise<{ output: Record<string, unknown> }>;
+}
+
 /** Runs the steps; the steady stretches stretch so that the whole takes about `durationS`. */
-export async function runDrill(sim: MaintSimulator, steps: DrillStep[], durationS: number, listener: DrillListener, signal: AbortSignal): Promise<DrillOutcome> {
+export async function runDrill<R extends { parameters?: object } = ActionRequest>(sim: DrillTarget<R> | MaintSimulator, steps: DrillStep<R>[], durationS: number, listener: DrillListener, signal: AbortSignal): Promise<DrillOutcome> {
   const deadline = performance.now() + durationS * 1000;
   const results: DrillOutcome['results'] = [];
   const wait = async (seconds: number) => {
@@ -61,7 +66,7 @@ export async function runDrill(sim: MaintSimulator, steps: DrillStep[], duration
     const parameters = Object.entries(step.request.parameters ?? {}).map(([key, value]) => `${key}=${String(value)}`);
     listener.phase(step.phase, `${step.phase}: ${parameters.join(' ')}`);
     try {
-      const result = await sim.run(step.request);
+      const result = await (sim as DrillTarget<R>).run(step.request);
       const seconds = (performance.now() - started) / 1000;
       results.push({ phase: step.phase, ok: true, seconds });
       listener.phase('steady', `${step.phase} done in ${seconds.toFixed(1)} s${describe(result.output)}`);

@@ -4,7 +4,7 @@
  * Listeners get one small update at a time; `snapshot()` gives a late joiner everything so far.
  */
 import type { Subscription } from 'rxjs';
-import type { LifecycleEvent, MaintClient } from '../../src/index.js';
+import type { ClusterEvent, ClusterState, LifecycleEvent, MaintClient, MaintCluster } from '../../src/index.js';
 import type { DemoOptions, ClientKind } from './args.js';
 import type { PhaseName, PhaseReport, Sample, WorkloadStats } from './stats.js';
 import { describeEvent, type Tone } from './timeline.js';
@@ -100,7 +100,9 @@ export class Monitor {
   readonly counters: Counters = { ok: 0, failed: 0, counterGaps: 0, notifications: {}, handoffs: { started: 0, succeeded: 0, failed: 0 } };
   private readonly listeners = new Set<(update: Update) => void>();
   private readonly subscriptions: Subscription[] = [];
-  private client: MaintClient | null = null;
+  /** The watched client's connections now (state() has fresh in-flight counts). */
+  private current: (() => ReadonlyArray<ConnectionRow>) | null = null;
+  private slotsKey = '';
   private timer: NodeJS.Timeout | null = null;
   private stateKey = '';
 
@@ -124,9 +126,22 @@ export class Monitor {
 
   /** Follows a hitless client's streams (node-redis has none). */
   watch(client: MaintClient): void {
-    this.client = client;
+    this.current = () => client.state().connections;
     this.subscriptions.push(client.events$.subscribe((event) => this.onEvent(event)));
     this.subscriptions.push(client.state$.subscribe((state) => this.setConnections(state.connections)));
+  }
+
+  /** Follows a cluster client: every node's connections (endpoint = the node), its events, and each change of the slot map as a timeline line. */
+  watchCluster(cluster: MaintCluster): void {
+    const rows = (state: ClusterState) => state.nodes.flatMap((node) => node.connections.map((connection) => ({ ...connection, endpoint: node.node })));
+    this.current = () => rows(cluster.state());
+    this.subscriptions.push(cluster.events$.subscribe((event) => this.onClusterEvent(event)));
+    this.subscriptions.push(
+      cluster.state$.subscribe((state) => {
+        this.setConnections(rows(state));
+        this.setSlots(state);
+      }),
+    );
   }
 
   start(): void {
@@ -166,7 +181,7 @@ export class Monitor {
       this.timer = null;
     }
     for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
-    this.client = null;
+    this.current = null;
   }
 
   snapshot(): Snapshot {
@@ -190,7 +205,7 @@ export class Monitor {
     this.counters.failed = this.stats.failed;
     this.counters.counterGaps = this.stats.counterGaps;
     // state() has fresh in-flight counts; state$ only emits when the lifecycle changes.
-    if (this.client !== null) this.setConnections(this.client.state().connections);
+    if (this.current !== null) this.setConnections(this.current());
     this.emit({ type: 'sample', sample, counters: this.counters });
   }
 
@@ -201,6 +216,29 @@ export class Monitor {
     this.stateKey = key;
     this.connections = rows;
     this.emit({ type: 'state', connections: rows });
+  }
+
+  private setSlots(state: ClusterState): void {
+    const text = state.nodes
+      .filter((node) => node.slots.length > 0)
+      .map((node) => `${node.node} ${node.slots.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(',')}`)
+      .join(' · ');
+    if (text === this.slotsKey) return;
+    this.slotsKey = text;
+    this.entry('endpoint', 'info', `slot map: ${text}`, null);
+  }
+
+  private onClusterEvent(event: ClusterEvent): void {
+    switch (event.type) {
+      case 'cluster.slots.migrated':
+        return this.entry('notification', 'warn', `SMIGRATED seq ${event.seq} applied to the slot map`, 'SMIGRATED', (event.at - this.meta.startedAt) / 1000);
+      case 'cluster.node.added':
+      case 'cluster.node.removed':
+        return this.entry('endpoint', 'info', `${event.type === 'cluster.node.added' ? 'node added' : 'node removed'}: ${event.node}`, null, (event.at - this.meta.startedAt) / 1000);
+      default:
+        if (event.type.startsWith('cluster.')) return;
+        this.onEvent(event as LifecycleEvent);
+    }
   }
 
   private onEvent(event: LifecycleEvent): void {

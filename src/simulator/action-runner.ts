@@ -4,32 +4,40 @@
  * rejection: its status says why.
  */
 import { randomUUID } from 'node:crypto';
-import type { ActionContext, ActionPlan } from './actions/index.js';
-import type { ActionRequest, ActionResult, ActionStatus, ActionType, SimulatorEvent } from './types.js';
+import type { ActionContext } from './actions/index.js';
+import type { ActionResult, ActionStatus, ActionType, SimulatorEvent } from './types.js';
 
 const KEEP = 1000;
 
-interface ActionRecord {
-  status: ActionStatus;
-  done: Promise<ActionResult>;
+/** An action event (`action.started` / `.step` / `.finished`) whose `action` is of type T. */
+export type ActionEvent<T extends string = ActionType> = Retyped<Extract<SimulatorEvent, { action: ActionType }>, T>;
+type Retyped<E, T> = E extends { action: ActionType } ? Omit<E, 'action'> & { action: T } : never;
+/** An action's status with its type of type T. */
+export type RunnerStatus<T extends string = ActionType> = Omit<ActionStatus, 'type'> & { type: T };
+type RunnerResult<T extends string> = Omit<ActionResult, 'type'> & { type: T };
+
+interface ActionRecord<T extends string> {
+  status: RunnerStatus<T>;
+  done: Promise<RunnerResult<T>>;
 }
 
-export class ActionRunner {
-  private readonly records = new Map<string, ActionRecord>();
+/** The bookkeeping, for the standalone simulator's actions (the defaults) or another set (the cluster mode's). */
+export class ActionRunner<Context = ActionContext, T extends string = ActionType> {
+  private readonly records = new Map<string, ActionRecord<T>>();
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly contextFor: (actionId: string, type: ActionType) => ActionContext,
-    private readonly emit: (event: SimulatorEvent) => void,
+    private readonly contextFor: (actionId: string, type: T) => Context,
+    private readonly emit: (event: ActionEvent<T>) => void,
   ) {}
 
   /** Starts a validated plan; `done` settles when it finished (rejects when it failed). */
-  start(request: ActionRequest, plan: ActionPlan): { actionId: string; done: Promise<ActionResult> } {
+  start(request: { type: T; parameters?: unknown }, plan: (ctx: Context) => Promise<Record<string, unknown>>): { actionId: string; done: Promise<RunnerResult<T>> } {
     const actionId = randomUUID();
     const type = request.type;
-    const status: ActionStatus = { actionId, type, status: 'pending' };
+    const status: RunnerStatus<T> = { actionId, type, status: 'pending' };
     const parameters = { ...(request.parameters ?? {}) } as Record<string, unknown>;
-    const done = Promise.resolve().then(async (): Promise<ActionResult> => {
+    const done = Promise.resolve().then(async (): Promise<RunnerResult<T>> => {
       status.status = 'running';
       this.emit({ type: 'action.started', actionId, action: type, parameters, at: Date.now() });
       try {
@@ -57,13 +65,13 @@ export class ActionRunner {
     return { actionId, done };
   }
 
-  status(actionId: string): ActionStatus | undefined {
+  status(actionId: string): RunnerStatus<T> | undefined {
     const record = this.records.get(actionId);
     return record === undefined ? undefined : { ...record.status };
   }
 
   /** Every action kept (the last 1000), oldest first. */
-  list(): ActionStatus[] {
+  list(): RunnerStatus<T>[] {
     return [...this.records.values()].map((record) => ({ ...record.status }));
   }
 

@@ -22,9 +22,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { writeEndpointsFile } from './endpoints-file.js';
 import { createMaintSimulator } from './index.js';
-import type { MaintSimulator, MaintSimulatorOptions, SimulatorEvent } from './types.js';
+import { runClusterCli } from './cluster/cli.js';
+import { describeEvent } from './event-log.js';
+import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
 
 const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [options]
+       hitless-simulator --cluster N [--replicas R] [--spares S] [options]   (see --cluster N --help)
 
   --spawn               spawn a redis-server primary and replica (needs redis-server on PATH)
   --upstream host:port  front this Redis server instead
@@ -158,28 +161,6 @@ function tlsOption(values: Record<string, string | boolean | undefined>): MaintS
   return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key'), ...(ca === undefined ? {} : { ca: read(ca, '--tls-ca') }) };
 }
 
-function describe(event: SimulatorEvent): string {
-  const time = new Date(event.at).toISOString().slice(11, 23);
-  switch (event.type) {
-    case 'action.started':
-      return `${time} action ${event.action} ${event.actionId} started ${JSON.stringify(event.parameters)}`;
-    case 'action.step':
-      return `${time} action ${event.action} ${event.actionId}: ${event.step} ${JSON.stringify(event.detail ?? {})}`;
-    case 'action.finished':
-      return `${time} action ${event.action} ${event.actionId} ${event.status}${event.error ? `: ${event.error}` : ''}`;
-    case 'frame.sent':
-      return `${time} ${event.connectionId}@${event.endpoint} <- ${event.frameType}${event.seq === null ? '' : ` seq ${event.seq}`} (${event.bytes.length} bytes)`;
-    case 'connection.opened':
-      return `${time} ${event.connectionId}@${event.endpoint} opened from ${event.remote}`;
-    case 'connection.optedIn':
-      return `${time} ${event.connectionId}@${event.endpoint} maintenance notifications ${event.endpointType ?? 'off'}`;
-    case 'connection.closed':
-      return `${time} ${event.connectionId}@${event.endpoint} closed (${event.reason})`;
-    case 'endpoint.state':
-      return `${time} endpoint ${event.endpoint} ${event.state}`;
-  }
-}
-
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 async function main(): Promise<void> {
@@ -239,7 +220,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   }
-  if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describe(event)}\n`));
+  if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describeEvent(event)}\n`));
   process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, database: sim.databaseEndpoint, api: sim.api, ...(ca === undefined ? {} : { ca }) })}\n`);
 }
 
@@ -256,4 +237,6 @@ function writeCa(pem: string, path: string | undefined): string {
   return file;
 }
 
-void main();
+const argv = process.argv.slice(2);
+if (argv.includes('--cluster')) void runClusterCli(argv);
+else void main();

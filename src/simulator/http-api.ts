@@ -14,6 +14,7 @@
  *   POST /send-to-client/{id}[?encoding=…]     same, one connection
  *   DELETE /connections/{id}                    closes one connection
  * Bad requests get a 4xx with {"error": "…"}; they never touch live connections.
+ * The cluster mode serves its own routes (cluster/http-routes.ts) behind the same checks.
  *
  * Only local tools may drive it, not web pages a browser on this machine happens to load:
  * - the Host header must be 127.0.0.1:<port> or localhost:<port> (DNS rebinding);
@@ -37,7 +38,7 @@ export interface HttpApi {
 
 const MAX_BODY = 1024 * 1024;
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -49,14 +50,19 @@ class HttpError extends Error {
 /** The header the raw injection routes require. */
 export const INJECT_HEADER = 'x-hitless-simulator';
 
-export function startHttpApi(sim: MaintSimulator, port: number): Promise<HttpApi> {
+/** What answers a request that passed the same-origin checks (the standalone routes by default; the cluster mode brings its own). */
+export type HttpRoute<S> = (sim: S, request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+export function startHttpApi(sim: MaintSimulator, port: number): Promise<HttpApi>;
+export function startHttpApi<S>(sim: S, port: number, route: HttpRoute<S>): Promise<HttpApi>;
+export function startHttpApi(sim: unknown, port: number, route: HttpRoute<unknown> = handle as HttpRoute<unknown>): Promise<HttpApi> {
   const server = createServer((request, response) => {
     const address = server.address();
     const actual = typeof address === 'object' && address !== null ? address.port : port;
     Promise.resolve()
       .then(() => {
         checkSameOrigin(request, actual);
-        return handle(sim, request, response);
+        return route(sim, request, response);
       })
       .catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : error instanceof HitlessError ? 400 : 500;
@@ -159,7 +165,7 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
   throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
 }
 
-function statusJson(status: ActionStatus): Record<string, unknown> {
+export function statusJson(status: Pick<ActionStatus, 'actionId'>): Record<string, unknown> {
   const { actionId, ...rest } = status;
   return { action_id: actionId, ...rest };
 }
@@ -182,7 +188,7 @@ function checkSameOrigin(request: IncomingMessage, port: number): void {
 }
 
 /** The raw injection routes: the custom header (no cross-site form sends it) and a known body type. */
-function checkInjection(request: IncomingMessage): void {
+export function checkInjection(request: IncomingMessage): void {
   if (request.headers[INJECT_HEADER] !== '1') throw new HttpError(403, `raw injection needs the header ${'X-Hitless-Simulator'}: 1`);
   const type = mediaType(request);
   if (type !== '' && type !== 'application/json' && type !== 'application/octet-stream' && type !== 'text/plain') {
@@ -191,11 +197,11 @@ function checkInjection(request: IncomingMessage): void {
 }
 
 /** The Content-Type's media type, lower-cased, without parameters ('' when absent). */
-function mediaType(request: IncomingMessage): string {
+export function mediaType(request: IncomingMessage): string {
   return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+export function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -213,7 +219,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function parseJson(body: Buffer): unknown {
+export function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
@@ -224,7 +230,7 @@ function parseJson(body: Buffer): unknown {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The bytes to send: the body itself, or JSON {"data","encoding"}; base64 unless `encoding=raw`. */
-function decodeData(body: Buffer, request: IncomingMessage, url: URL): Buffer {
+export function decodeData(body: Buffer, request: IncomingMessage, url: URL): Buffer {
   let encoding = url.searchParams.get('encoding');
   let data: Buffer | string = body;
   if (mediaType(request) === 'application/json') {
@@ -245,7 +251,7 @@ function decodeData(body: Buffer, request: IncomingMessage, url: URL): Buffer {
   return bytes;
 }
 
-function toJson(connection: ConnectionInfo): Record<string, unknown> {
+export function toJson(connection: ConnectionInfo): Record<string, unknown> {
   return {
     ...connection,
     sent: connection.sent.map((frame) => ({
@@ -258,7 +264,7 @@ function toJson(connection: ConnectionInfo): Record<string, unknown> {
   };
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
+export function send(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return;
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

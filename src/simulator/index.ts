@@ -48,7 +48,22 @@ export type {
 } from './types.js';
 export { ENDPOINT_TYPES } from './types.js';
 export { createClusterSimulator } from './cluster/cluster-simulator.js';
-export type { MaintClusterSimulator, MaintClusterSimulatorOptions, ClusterSimulatorNode, ReshardParameters, ReshardResult } from './cluster/cluster-simulator.js';
+export type {
+  MaintClusterSimulator,
+  MaintClusterSimulatorOptions,
+  ClusterSimulatorNode,
+  ReshardParameters,
+  ReshardResult,
+  ClusterActionType,
+  ClusterActionRequest,
+  ClusterActionStatus,
+  ClusterActionResult,
+  ClusterBindParameters,
+  ClusterBindResult,
+  ClusterFailoverParameters,
+  ClusterConnectionInfo,
+  ClusterSimulatorEvent,
+} from './cluster/types.js';
 export type { SpawnedClusterNode } from './cluster/spawn-cluster.js';
 export type { RedisProcess } from './redis-process.js';
 export type { SlotList, SlotMoveText } from './cluster/frames.js';
@@ -116,10 +131,15 @@ export async function createMaintSimulator(options: MaintSimulatorOptions | { cl
 
 function clusterOptions(value: unknown): MaintClusterSimulatorOptions {
   if (typeof value !== 'object' || value === null) throw new ConfigError('cluster', value, '{ primaries, replicasPerPrimary? }');
-  const { primaries, replicasPerPrimary } = value as Record<string, unknown>;
+  const { primaries, replicasPerPrimary, spares, apiPort, actionDefaults } = value as Record<string, unknown>;
   if (!Number.isInteger(primaries) || (primaries as number) < 1 || (primaries as number) > 16) throw new ConfigError('cluster.primaries', primaries, 'an integer from 1 to 16');
   if (replicasPerPrimary !== undefined && (!Number.isInteger(replicasPerPrimary) || (replicasPerPrimary as number) < 0 || (replicasPerPrimary as number) > 4)) {
     throw new ConfigError('cluster.replicasPerPrimary', replicasPerPrimary, 'an integer from 0 to 4');
+  }
+  if (spares !== undefined && (!Number.isInteger(spares) || (spares as number) < 0 || (spares as number) > 4)) throw new ConfigError('cluster.spares', spares, 'an integer from 0 to 4');
+  if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('cluster.apiPort', apiPort, 'a port from 0 to 65535');
+  if (actionDefaults !== undefined && (typeof actionDefaults !== 'object' || actionDefaults === null || Array.isArray(actionDefaults))) {
+    throw new ConfigError('cluster.actionDefaults', actionDefaults, 'an object {actionType: {parameter: value}}');
   }
   return value as MaintClusterSimulatorOptions;
 }

@@ -174,6 +174,17 @@ export class Simulator implements MaintSimulator {
     return [...this.open.values()].map((connection) => connection.info());
   }
 
+  /** The open connections themselves (the cluster mode's actions notify them from outside). */
+  liveConnections(): ProxyConnection[] {
+    return [...this.open.values()].filter((connection) => !connection.closed);
+  }
+
+  /** Opens a notice window from outside an action (the cluster mode's); returns its closing. */
+  openWindow(window: NoticeWindow): () => void {
+    this.windows.add(window);
+    return () => this.windows.delete(window);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -253,10 +264,7 @@ export class Simulator implements MaintSimulator {
       nextSeq: () => ++this.seq,
       step: (step, detail) => this.emit({ type: 'action.step', actionId, action: type, step, ...(detail ? { detail } : {}), at: Date.now() }),
       sleep: (seconds) => delay(seconds * 1000, signal),
-      openWindow: (window) => {
-        this.windows.add(window);
-        return () => this.windows.delete(window);
-      },
+      openWindow: (window) => this.openWindow(window),
       addLatency: (source, ms) => {
         const token = {};
         this.latencies.set(source, { ms, token });

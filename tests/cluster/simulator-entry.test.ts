@@ -6,7 +6,7 @@ import { createMaintSimulator, type MaintClusterSimulator } from '../../src/simu
 test('createMaintSimulator({ cluster }) starts the cluster mode; bad cluster options are ConfigErrors', async () => {
   let sim: MaintClusterSimulator | undefined;
   try {
-    for (const cluster of [null, { primaries: 0 }, { primaries: 2.5 }, { primaries: 3, replicasPerPrimary: -1 }]) {
+    for (const cluster of [null, { primaries: 0 }, { primaries: 2.5 }, { primaries: 3, replicasPerPrimary: -1 }, { primaries: 1, spares: 9 }, { primaries: 1, apiPort: -1 }, { primaries: 1, actionDefaults: [] }]) {
       await createMaintSimulator({ cluster: cluster as never }).then(
         () => assert.unreachable(),
         (error: Error) => assert.instance(error, ConfigError),

@@ -1,118 +1,76 @@
 /**
  * The simulator's cluster mode: a spawned local Redis Cluster whose every node is fronted by a
- * simulator endpoint (a proxy) and announces it (`cluster-announce-ip/port`, through a front door
- * that sends replication connections straight to the server), so CLUSTER SHARDS/SLOTS, MOVED and
- * ASK name the proxies. Actions drive real OSS cluster operations and
- * send the OSS-cluster-API maintenance notifications of managed Redis around them:
- * - reshard: SMIGRATING to the source's connections, a real migration (SETSLOT IMPORTING /
- *   MIGRATING, MIGRATE … KEYS in batches, SETSLOT NODE on every primary), then SMIGRATED
- *   `[src, dst, slots]` to every connection of every node;
- * - failover: FAILING_OVER to the primary's connections, CLUSTER FAILOVER on its replica,
- *   FAILED_OVER once the replica serves.
+ * simulator (two proxy endpoints) behind a front door that the node announces
+ * (`cluster-announce-ip/port`; the door sends replication connections straight to the server),
+ * so CLUSTER SHARDS/SLOTS, MOVED and ASK name the doors. Actions drive real OSS cluster
+ * operations and send the maintenance notifications of managed Redis around them: reshard.ts,
+ * failover.ts, bind.ts, slot-migrate.ts (the fault-injector contract's effects), node kill; by
+ * request (actions.ts) and over HTTP (http-routes.ts).
  */
+import { Subject } from 'rxjs';
 import { AdminClient, type AdminValue } from '../admin-client.js';
+import { ActionRunner, type ActionEvent } from '../action-runner.js';
+import { startHttpApi, type HttpApi } from '../http-api.js';
 import { Simulator } from '../simulator.js';
-import type { MaintSimulator } from '../types.js';
-import { failedOverFrame, failingOverFrame } from '../push-frames.js';
+import { planClusterAction } from './actions.js';
+import { bind } from './bind.js';
+import { ClusterNode, hostPort, type ClusterCore } from './core.js';
+import { failover } from './failover.js';
 import { openFrontDoor, type FrontDoor } from './front-door.js';
-import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame, type SlotList, type SlotMoveText } from './frames.js';
-import { spawnCluster, type SpawnedCluster, type SpawnedClusterNode } from './spawn-cluster.js';
+import { routeClusterRequest } from './http-routes.js';
+import { reshard } from './reshard.js';
+import { spawnCluster, type SpawnedCluster } from './spawn-cluster.js';
+import type {
+  ClusterActionRequest,
+  ClusterActionResult,
+  ClusterActionStatus,
+  ClusterActionType,
+  ClusterBindParameters,
+  ClusterBindResult,
+  ClusterConnectionInfo,
+  ClusterFailoverParameters,
+  ClusterSimulatorEvent,
+  MaintClusterSimulator,
+  MaintClusterSimulatorOptions,
+  ReshardParameters,
+  ReshardResult,
+} from './types.js';
 
-/** Options of the cluster mode. */
-export interface MaintClusterSimulatorOptions {
-  primaries: number;
-  replicasPerPrimary?: number;
-  /** `cluster-node-timeout` in ms; default 1000. */
-  nodeTimeoutMs?: number;
-  redisServer?: string;
-}
-
-/** One spawned node (primary or replica) and its simulator. */
-export interface ClusterSimulatorNode {
-  readonly index: number;
-  readonly id: string;
-  /** What the node announces and clients use (`host:port`): its front door, in front of the simulator's proxy. */
-  readonly endpoint: string;
-  /** The redis-server behind it. */
-  readonly server: SpawnedClusterNode;
-  readonly simulator: MaintSimulator;
-}
-
-/** What `reshard` takes. */
-export interface ReshardParameters {
-  /** Slots and [first, last] ranges to move. */
-  slots: SlotList;
-  /** Destination: a node index or its endpoint. */
-  to: number | string;
-  /** Keys per MIGRATE; default 100. */
-  batch?: number;
-  /** Slots migrated at once; default 8. */
-  parallel?: number;
-  /** Wire form of SMIGRATED; default the current triplets. */
-  form?: 'triplets' | 'flat' | 'pairs';
-  /** Fault: never send SMIGRATED (the client's backstop must end the relaxation). */
-  dropClosing?: boolean;
-  /** Fault: send every notification twice. */
-  duplicate?: boolean;
-}
-
-/** What a reshard did: the moves (as SMIGRATED names them), keys migrated and the seqs sent. */
-export interface ReshardResult {
-  moves: SlotMoveText[];
-  keys: number;
-  smigratingSeqs: number[];
-  smigratedSeq: number | null;
-}
-
-/** The simulator in cluster mode. */
-export interface MaintClusterSimulator {
-  readonly nodes: readonly ClusterSimulatorNode[];
-  /** Every node's proxy endpoint, primaries first. */
-  readonly endpoints: readonly string[];
-  /** The node serving each slot now, as CLUSTER SLOTS says. */
-  owners(): Promise<Array<ClusterSimulatorNode | undefined>>;
-  /** SMIGRATING to each source's connections, a real migration, then SMIGRATED to every connection (unless a fault drops it). */
-  reshard(parameters: ReshardParameters): Promise<ReshardResult>;
-  /** FAILING_OVER to the primary's connections, CLUSTER FAILOVER on its replica, FAILED_OVER once it serves. */
-  failover(parameters: { node: number | string }): Promise<{ promoted: string }>;
-  /** Raw bytes to every connection of these nodes (default all). */
-  inject(frame: Uint8Array, nodes?: readonly ClusterSimulatorNode[]): void;
-  /** Sends one command to a node's redis-server directly (not through its proxy). */
-  command(node: ClusterSimulatorNode, ...args: string[]): Promise<AdminValue>;
-  /** Stops every proxy and node. Idempotent. */
-  close(): Promise<void>;
-}
+export type { MaintClusterSimulator, MaintClusterSimulatorOptions, ClusterSimulatorNode, ReshardParameters, ReshardResult } from './types.js';
 
 /** Spawns a local cluster, fronts every node with a proxy it announces, and waits until the map names the proxies. */
 export async function createClusterSimulator(options: MaintClusterSimulatorOptions): Promise<MaintClusterSimulator> {
   const spawned = await spawnCluster({
     primaries: options.primaries,
     replicasPerPrimary: options.replicasPerPrimary ?? 0,
+    spares: options.spares ?? 0,
     nodeTimeoutMs: options.nodeTimeoutMs ?? 1000,
     ...(options.redisServer === undefined ? {} : { binary: options.redisServer }),
   });
   const simulators: Simulator[] = [];
   const doors: FrontDoor[] = [];
+  let sim: ClusterSimulator | undefined;
   try {
-    const nodes: ClusterSimulatorNode[] = [];
+    const nodes: ClusterNode[] = [];
     for (const server of spawned.nodes) {
-      const simulator = new Simulator({ upstream: { host: server.host, port: server.port }, endpoints: 1 });
+      // Two proxy endpoints: a bind moves the node's address from one to the other.
+      const simulator = new Simulator({ upstream: { host: server.host, port: server.port }, endpoints: 2 });
       simulators.push(simulator);
       await simulator.init();
-      const proxy = simulator.endpoints[0] as string;
-      const door = await openFrontDoor(() => ({ host: '127.0.0.1', port: Number(proxy.slice(proxy.lastIndexOf(':') + 1)) }), { host: server.host, port: server.port });
+      const door = await openFrontDoor(() => hostPort(simulator.endpoints[0] as string), { host: server.host, port: server.port });
       doors.push(door);
-      const port = door.port;
-      const endpoint = `127.0.0.1:${port}`;
       await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-ip', '127.0.0.1');
       // The bus port stays the server's own: only clients go through the proxy.
       await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-bus-port', String(server.port + 10000));
-      await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-port', String(port));
-      nodes.push({ index: server.index, id: server.id, endpoint, server, simulator });
+      await spawned.command(server, 'CONFIG', 'SET', 'cluster-announce-port', String(door.port));
+      nodes.push(new ClusterNode(server.index, server.id, server, simulator, door, 0));
     }
     await announced(spawned, nodes);
-    return new ClusterSimulator(spawned, nodes, doors);
+    sim = new ClusterSimulator(spawned, nodes, doors, options);
+    if (options.apiPort !== undefined) await sim.listen(options.apiPort);
+    return sim;
   } catch (error) {
+    if (sim !== undefined) await sim.close();
     await Promise.all(doors.map((door) => door.close()));
     await Promise.all(simulators.map((simulator) => simulator.close()));
     await spawned.stop();
@@ -120,47 +78,73 @@ export async function createClusterSimulator(options: MaintClusterSimulatorOptio
   }
 }
 
-/** Waits until every node's CLUSTER SLOTS names only proxy ports. */
-async function announced(spawned: SpawnedCluster, nodes: readonly ClusterSimulatorNode[]): Promise<void> {
-  const proxies = new Set(nodes.map((node) => Number(node.endpoint.slice(node.endpoint.lastIndexOf(':') + 1))));
+/** Waits until every node's CLUSTER NODES names only the doors. */
+async function announced(spawned: SpawnedCluster, nodes: readonly ClusterNode[]): Promise<void> {
+  const doors = new Set(nodes.map((node) => `${node.endpoint}@`));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const views = await Promise.all(spawned.nodes.map((node) => spawned.command(node, 'CLUSTER', 'SLOTS')));
-    const ports = views.flatMap((rows) => (rows as AdminValue[][]).flatMap((row) => row.slice(2).map((node) => Number((node as AdminValue[])[1]))));
-    if (ports.length > 0 && ports.every((port) => proxies.has(port))) return;
+    const views = await Promise.all(spawned.nodes.map((node) => spawned.command(node, 'CLUSTER', 'NODES')));
+    const addresses = views.flatMap((text) => String(text).split('\n').filter((line) => line !== '').map((line) => line.split(' ')[1] ?? ''));
+    if (addresses.length > 0 && addresses.every((address) => [...doors].some((door) => address.startsWith(door)))) return;
     if (Date.now() > deadline) throw new Error('cluster simulator: the nodes did not announce their proxies in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
 class ClusterSimulator implements MaintClusterSimulator {
-  readonly endpoints: readonly string[];
+  private readonly subject = new Subject<ClusterSimulatorEvent>();
+  readonly events$ = this.subject.asObservable();
+  private readonly aborter = new AbortController();
+  private readonly runner: ActionRunner<ClusterCore, ClusterActionType>;
+  private httpApi: HttpApi | null = null;
   private seq = 0;
   private closing: Promise<void> | null = null;
   /** One admin connection per node, kept for the simulator's life (a reshard sends thousands of commands). */
-  private readonly admins = new Map<ClusterSimulatorNode, Promise<AdminClient>>();
+  private readonly admins = new Map<ClusterNode, Promise<AdminClient>>();
 
-  constructor(private readonly spawned: SpawnedCluster, readonly nodes: readonly ClusterSimulatorNode[], private readonly doors: readonly FrontDoor[]) {
-    this.endpoints = nodes.map((node) => node.endpoint);
+  constructor(
+    private readonly spawned: SpawnedCluster,
+    readonly nodes: readonly ClusterNode[],
+    private readonly doors: FrontDoor[],
+    private readonly options: MaintClusterSimulatorOptions,
+  ) {
+    for (const node of nodes) node.simulator.events$.subscribe((event) => this.emit({ ...event, node: node.endpoint }));
+    this.runner = new ActionRunner<ClusterCore, ClusterActionType>(
+      (actionId, type) => this.core((step, detail) => this.emit({ type: 'action.step', actionId, action: type, step, ...(detail ? { detail } : {}), at: Date.now() })),
+      (event: ActionEvent<ClusterActionType>) => this.emit(event),
+    );
   }
 
-  async command(node: ClusterSimulatorNode, ...args: string[]): Promise<AdminValue> {
-    let admin = this.admins.get(node);
+  get endpoints(): readonly string[] {
+    return this.nodes.map((node) => node.endpoint);
+  }
+
+  get api(): string | null {
+    return this.httpApi?.url ?? null;
+  }
+
+  async listen(port: number): Promise<void> {
+    this.httpApi = await startHttpApi(this, port, routeClusterRequest);
+  }
+
+  async command(node: ClusterNode | MaintClusterSimulator['nodes'][number], ...args: string[]): Promise<AdminValue> {
+    const own = this.nodes.find((candidate) => candidate === node || candidate.id === node.id) as ClusterNode;
+    let admin = this.admins.get(own);
     if (admin === undefined) {
-      admin = AdminClient.connect(node.server);
-      this.admins.set(node, admin);
+      admin = AdminClient.connect(own.server);
+      this.admins.set(own, admin);
     }
     try {
       return await (await admin).command(...args);
     } catch (error) {
       // A broken admin connection (a node restarted) is opened again next time; a reply error is not.
-      if (!(error instanceof Error) || /admin connection closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(error.message)) this.admins.delete(node);
+      if (!(error instanceof Error) || /admin connection closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(error.message)) this.admins.delete(own);
       throw error;
     }
   }
 
-  async owners(): Promise<Array<ClusterSimulatorNode | undefined>> {
-    const owners = new Array<ClusterSimulatorNode | undefined>(16384);
+  async owners(): Promise<Array<ClusterNode | undefined>> {
+    const owners = new Array<ClusterNode | undefined>(16384);
     const first = await this.live();
     const rows = (await this.command(first, 'CLUSTER', 'SLOTS')) as AdminValue[][];
     for (const row of rows) {
@@ -171,114 +155,101 @@ class ClusterSimulator implements MaintClusterSimulator {
     return owners;
   }
 
-  async reshard(parameters: ReshardParameters): Promise<ReshardResult> {
-    const destination = this.node(parameters.to);
-    const owners = await this.owners();
-    const bySource = new Map<ClusterSimulatorNode, number[]>();
-    for (const entry of parameters.slots) {
-      const [first, last] = typeof entry === 'number' ? [entry, entry] : entry;
-      for (let slot = first; slot <= last; slot++) {
-        const source = owners[slot];
-        if (source === undefined || source === destination) continue;
-        bySource.set(source, [...(bySource.get(source) ?? []), slot]);
-      }
-    }
-    const times = parameters.duplicate ? 2 : 1;
-    const smigratingSeqs: number[] = [];
-    for (const [source, slots] of bySource) {
-      const seq = ++this.seq;
-      smigratingSeqs.push(seq);
-      for (let i = 0; i < times; i++) this.inject(smigratingFrame(seq, ranges(slots)), [source]);
-    }
-    let keys = 0;
-    const primaries = [...new Set(owners.filter((owner) => owner !== undefined))];
-    // A few slots at a time (each slot's own steps stay in order).
-    const work = [...bySource].flatMap(([source, slots]) => slots.map((slot) => ({ source, slot })));
-    const lanes = Array.from({ length: Math.min(parameters.parallel ?? 8, work.length) }, async () => {
-      for (let item = work.shift(); item !== undefined; item = work.shift()) {
-        const moved = await this.migrateSlot(item.slot, item.source, destination, primaries, parameters.batch ?? 100);
-        keys += moved;
-      }
-    });
-    await Promise.all(lanes);
-    const moves: SlotMoveText[] = [...bySource].map(([source, slots]) => ({ source: source.endpoint, destination: destination.endpoint, slots: ranges(slots) }));
-    if (parameters.dropClosing || moves.length === 0) return { moves, keys, smigratingSeqs, smigratedSeq: null };
-    const seq = ++this.seq;
-    const frame =
-      parameters.form === 'flat'
-        ? smigratedFlatFrame(seq, destination.endpoint, moves.flatMap((move) => move.slots))
-        : parameters.form === 'pairs'
-          ? smigratedPairsFrame(seq, [{ destination: destination.endpoint, slots: moves.flatMap((move) => move.slots) }])
-          : smigratedFrame(seq, moves);
-    for (let i = 0; i < times; i++) this.inject(frame);
-    return { moves, keys, smigratingSeqs, smigratedSeq: seq };
+  reshard(parameters: ReshardParameters): Promise<ReshardResult> {
+    return this.direct('reshard', { ...parameters }, (core) => reshard(core, parameters));
   }
 
-  async failover(parameters: { node: number | string }): Promise<{ promoted: string }> {
-    const primary = this.node(parameters.node);
-    const target = await this.replicaOf(primary);
-    if (target === undefined) throw new Error(`cluster simulator: ${primary.endpoint} has no replica to fail over to`);
-    const seq = ++this.seq;
-    this.inject(failingOverFrame(seq, 2, [primary.id]), [primary]);
-    await this.command(target, 'CLUSTER', 'FAILOVER');
-    const deadline = Date.now() + 10_000;
-    while (!String(((await this.command(target, 'ROLE')) as AdminValue[])[0]).startsWith('master')) {
-      if (Date.now() > deadline) throw new Error('cluster simulator: the replica was not promoted in time');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await this.spawned.waitForConvergence(10_000);
-    this.inject(failedOverFrame(++this.seq, [primary.id]), [primary, target]);
-    return { promoted: target.endpoint };
+  failover(parameters: ClusterFailoverParameters): Promise<{ promoted: string }> {
+    return this.direct('failover', { ...parameters }, (core) => failover(core, parameters));
   }
 
-  inject(frame: Uint8Array, nodes: readonly ClusterSimulatorNode[] = this.nodes): void {
+  bind(parameters: ClusterBindParameters): Promise<ClusterBindResult> {
+    return this.direct('bind', { ...parameters }, (core) => bind(core, parameters));
+  }
+
+  killNode(parameters: { node: number | string }): Promise<{ killed: string }> {
+    return this.run({ type: 'node_kill', parameters: { node: parameters.node } }).then((result) => result.output as { killed: string });
+  }
+
+  run(request: ClusterActionRequest): Promise<ClusterActionResult> {
+    try {
+      return this.begin(request).done;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  start(request: ClusterActionRequest): string {
+    return this.begin(request).actionId;
+  }
+
+  action(actionId: string): ClusterActionStatus | undefined {
+    return this.runner.status(actionId);
+  }
+
+  actions(): ClusterActionStatus[] {
+    return this.runner.list();
+  }
+
+  connections(): ClusterConnectionInfo[] {
+    return this.nodes.flatMap((node) => node.simulator.connections().map((info) => ({ ...info, id: `n${node.index}.${info.id}`, node: node.endpoint, nodeIndex: node.index })));
+  }
+
+  inject(frame: Uint8Array, nodes: readonly MaintClusterSimulator['nodes'][number][] = this.nodes): void {
     for (const node of nodes) node.simulator.inject(frame);
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.aborter.abort();
+      await this.httpApi?.close();
       for (const admin of this.admins.values()) void admin.then((client) => client.close(), () => undefined);
       await Promise.all(this.doors.map((door) => door.close()));
       await Promise.all(this.nodes.map((node) => node.simulator.close()));
       await this.spawned.stop();
+      this.subject.complete();
     })();
     return this.closing;
   }
 
-  private async migrateSlot(slot: number, source: ClusterSimulatorNode, destination: ClusterSimulatorNode, primaries: ClusterSimulatorNode[], batch: number): Promise<number> {
-    const text = String(slot);
-    await this.command(destination, 'CLUSTER', 'SETSLOT', text, 'IMPORTING', source.id);
-    await this.command(source, 'CLUSTER', 'SETSLOT', text, 'MIGRATING', destination.id);
-    let moved = 0;
-    for (;;) {
-      const keys = (await this.command(source, 'CLUSTER', 'GETKEYSINSLOT', text, String(batch))) as string[];
-      if (keys.length === 0) break;
-      await this.command(source, 'MIGRATE', destination.server.host, String(destination.server.port), '', '0', '5000', 'REPLACE', 'KEYS', ...keys);
-      moved += keys.length;
-    }
-    // Destination first, then the source, then everyone else (the order the cluster spec gives).
-    await this.command(destination, 'CLUSTER', 'SETSLOT', text, 'NODE', destination.id);
-    await this.command(source, 'CLUSTER', 'SETSLOT', text, 'NODE', destination.id);
-    for (const other of primaries) if (other !== source && other !== destination) await this.command(other, 'CLUSTER', 'SETSLOT', text, 'NODE', destination.id);
-    return moved;
+  private begin(request: ClusterActionRequest): { actionId: string; done: Promise<ClusterActionResult> } {
+    if (this.closing) throw new Error('the simulator is closed');
+    const plan = planClusterAction(request?.type, request?.parameters, this.core(() => {}), this.options.actionDefaults);
+    return this.runner.start({ type: request.type, ...(request.parameters === undefined ? {} : { parameters: request.parameters }) }, plan);
   }
 
-  private async replicaOf(primary: ClusterSimulatorNode): Promise<ClusterSimulatorNode | undefined> {
-    const text = String(await this.command(primary, 'CLUSTER', 'NODES'));
-    for (const line of text.split('\n')) {
-      const [id, , flags, master] = line.split(' ');
-      if (master === primary.id && flags?.includes('slave') && !flags.includes('fail')) return this.nodes.find((node) => node.id === id);
-    }
-    return undefined;
+  /** A method call runs as an action too (its events and status), with typed parameters. */
+  private direct<T>(type: ClusterActionType, parameters: Record<string, unknown>, plan: (core: ClusterCore) => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the simulator is closed'));
+    const { done } = this.runner.start({ type, parameters }, async (core) => (await plan(core)) as Record<string, unknown>);
+    return done.then((result) => result.output as T);
   }
 
-  private node(which: number | string): ClusterSimulatorNode {
+  private core(step: ClusterCore['step']): ClusterCore {
+    return {
+      nodes: this.nodes,
+      spawned: this.spawned,
+      signal: this.aborter.signal,
+      command: (node, ...args) => this.command(node, ...args),
+      nextSeq: () => ++this.seq,
+      owners: () => this.owners(),
+      node: (which) => this.node(which),
+      keepDoor: (door) => void this.doors.push(door),
+      step,
+    };
+  }
+
+  private emit(event: ClusterSimulatorEvent): void {
+    if (!this.subject.closed) this.subject.next(event);
+  }
+
+  private node(which: number | string): ClusterNode {
     const node = typeof which === 'number' ? this.nodes[which] : this.nodes.find((candidate) => candidate.endpoint === which || candidate.id === which);
     if (node === undefined) throw new RangeError(`cluster simulator: no node ${String(which)}`);
     return node;
   }
 
-  private async live(): Promise<ClusterSimulatorNode> {
+  private async live(): Promise<ClusterNode> {
     for (const node of this.nodes) {
       try {
         await this.command(node, 'PING');
@@ -289,15 +260,4 @@ class ClusterSimulator implements MaintClusterSimulator {
     }
     throw new Error('cluster simulator: no node answers');
   }
-}
-
-/** Sorted slots → [first, last] ranges. */
-function ranges(slots: readonly number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const slot of [...slots].sort((a, b) => a - b)) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last[1] === slot - 1) last[1] = slot;
-    else out.push([slot, slot]);
-  }
-  return out;
 }

@@ -16,11 +16,18 @@ const REPLICATION = new Set(['REPLCONF', 'PSYNC', 'SYNC']);
 
 export interface FrontDoor {
   readonly port: number;
+  /**
+   * Stops accepting and cuts the client connections (those piped to the proxy); replication
+   * connections stay up, as a node's address change does not break its replicas' links.
+   */
+  retire(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openFrontDoor(clients: () => HostPort, server: HostPort): Promise<FrontDoor> {
   const sockets = new Set<Socket>();
+  /** Replication connections (and their server sockets), piped to the server. */
+  const replication = new Set<Socket>();
   const listener: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -28,12 +35,18 @@ export async function openFrontDoor(clients: () => HostPort, server: HostPort): 
     const reader = new RequestReader();
     const buffered: Buffer[] = [];
     let decided = false;
-    const pipe = (target: HostPort, first: Buffer[]) => {
+    const pipe = (target: HostPort, first: Buffer[], replicating: boolean) => {
       decided = true;
       socket.removeListener('data', onData);
       socket.pause();
       const upstream = connect(target);
       sockets.add(upstream);
+      if (replicating) {
+        replication.add(socket);
+        replication.add(upstream);
+        socket.on('close', () => replication.delete(socket));
+        upstream.on('close', () => replication.delete(upstream));
+      }
       upstream.on('close', () => {
         sockets.delete(upstream);
         socket.destroy();
@@ -60,7 +73,8 @@ export async function openFrontDoor(clients: () => HostPort, server: HostPort): 
             return;
           }
           buffered.push(frame);
-          pipe(REPLICATION.has(name) ? server : clients(), buffered);
+          const replicating = REPLICATION.has(name);
+          pipe(replicating ? server : clients(), buffered, replicating);
         });
       } catch {
         socket.destroy();
@@ -74,8 +88,15 @@ export async function openFrontDoor(clients: () => HostPort, server: HostPort): 
   });
   const address = listener.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const stopListening = () => new Promise<void>((resolve) => listener.close(() => resolve()));
   return {
     port,
+    retire: async () => {
+      const stopped = stopListening();
+      // A socket still deciding (a lone PING answered) is cut too: a replica dials again.
+      for (const socket of sockets) if (!replication.has(socket)) socket.destroy();
+      await stopped;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

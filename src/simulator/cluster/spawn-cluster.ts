@@ -12,6 +12,8 @@ export const SLOT_COUNT = 16384;
 export interface SpawnClusterOptions {
   primaries: number;
   replicasPerPrimary?: number;
+  /** Primaries that own no slot (a destination for slots, as an empty node of a managed cluster); default 0. */
+  spares?: number;
   /** `cluster-node-timeout` in ms (how soon a dead primary is failed over); default 1000. */
   nodeTimeoutMs?: number;
   /** Extra `--name value` arguments for every node. */
@@ -32,7 +34,7 @@ export interface SpawnedClusterNode {
   readonly id: string;
   /** The primary this node was started as a replica of, or null for a primary. */
   readonly replicaOf: string | null;
-  /** The slot range the node was given at start ([first, last]), or null for a replica. */
+  /** The slot range the node was given at start ([first, last]), or null for a replica or a spare. */
   readonly slots: readonly [number, number] | null;
 }
 
@@ -40,6 +42,8 @@ export interface SpawnedCluster {
   readonly nodes: readonly SpawnedClusterNode[];
   readonly primaries: readonly SpawnedClusterNode[];
   readonly replicas: readonly SpawnedClusterNode[];
+  /** Primaries started without slots (after the replicas in `nodes`). */
+  readonly spares: readonly SpawnedClusterNode[];
   /** Sends one command to a node on a short-lived admin connection. */
   command(node: { host: string; port: number }, ...args: string[]): Promise<AdminValue>;
   /** Resolves once every running node reports `cluster_state:ok` and agrees on the slot owners. */
@@ -62,7 +66,10 @@ export async function spawnCluster(options: SpawnClusterOptions): Promise<Spawne
   const replicasPer = options.replicasPerPrimary ?? 0;
   if (!Number.isInteger(primaries) || primaries < 1) throw new Error('spawnCluster: primaries must be an integer ≥ 1');
   if (!Number.isInteger(replicasPer) || replicasPer < 0) throw new Error('spawnCluster: replicasPerPrimary must be an integer ≥ 0');
-  const total = primaries * (1 + replicasPer);
+  const spares = options.spares ?? 0;
+  if (!Number.isInteger(spares) || spares < 0) throw new Error('spawnCluster: spares must be an integer ≥ 0');
+  const withReplicas = primaries * (1 + replicasPer);
+  const total = withReplicas + spares;
   const processes: RedisProcess[] = [];
   const stop = async () => {
     await Promise.all(processes.map((p) => p.stop()));
@@ -92,13 +99,14 @@ export async function spawnCluster(options: SpawnClusterOptions): Promise<Spawne
     const ranges = splitSlots(primaries);
     const nodes: SpawnedClusterNode[] = ordered.map((process, index) => {
       const isPrimary = index < primaries;
+      const isReplica = !isPrimary && index < withReplicas;
       return {
         index,
         process,
         host: '127.0.0.1',
         port: process.port,
         id: ids[index] as string,
-        replicaOf: isPrimary ? null : (ids[(index - primaries) % primaries] as string),
+        replicaOf: isReplica ? (ids[(index - primaries) % primaries] as string) : null,
         slots: isPrimary ? (ranges[index] as [number, number]) : null,
       };
     });
@@ -114,7 +122,8 @@ export async function spawnCluster(options: SpawnClusterOptions): Promise<Spawne
     const cluster: SpawnedCluster = {
       nodes,
       primaries: nodes.slice(0, primaries),
-      replicas: nodes.slice(primaries),
+      replicas: nodes.slice(primaries, withReplicas),
+      spares: nodes.slice(withReplicas),
       command: (node, ...args) => command(node, ...args),
       waitForConvergence: (timeoutMs) => converge(nodes, timeoutMs ?? options.readyTimeoutMs ?? 15_000),
       stop,

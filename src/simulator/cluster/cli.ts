@@ -1,0 +1,114 @@
+/**
+ * `hitless-simulator --cluster N [--replicas R] [--spares S]`: the cluster mode as a process.
+ * When ready it prints one JSON line on stdout:
+ *   {"ready":true,"endpoints":[…],"nodes":[{"index","id","endpoint","role"}],"api":"http://127.0.0.1:P"}
+ * then logs actions and notifications on stderr until SIGINT/SIGTERM/SIGHUP (a second signal exits at once).
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../../errors.js';
+import { describeEvent } from '../event-log.js';
+import { createMaintSimulator } from '../index.js';
+import type { MaintClusterSimulator, MaintClusterSimulatorOptions } from './types.js';
+
+const USAGE = `Usage: hitless-simulator --cluster N [options]
+
+  --cluster N           spawn a Redis Cluster of N primaries (needs redis-server on PATH)
+  --replicas R          replicas per primary (default 0)
+  --spares S            primaries without slots, destinations of slot_migrate add / remove-add (default 0)
+  --api-port P          port of the HTTP control API (default 0: any free port)
+  --action-defaults J   default parameters per action type, JSON: {"bind":{"time_s":5}}
+  --redis-server PATH   redis-server binary
+  --quiet               do not log events on stderr
+  -h, --help            show this help
+
+Actions (POST /action {"type","parameters"}): reshard {slots,to}, failover {node?}, bind {node?,time_s?},
+slot_migrate {effect,trigger?}, cluster_failover {node_id?}, node_kill {node_id}.`;
+
+function fail(message: string): never {
+  process.stderr.write(`hitless-simulator: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function count(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) fail(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        cluster: { type: 'string' },
+        replicas: { type: 'string' },
+        spares: { type: 'string' },
+        'api-port': { type: 'string' },
+        'action-defaults': { type: 'string' },
+        'redis-server': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const result: MaintClusterSimulatorOptions = {
+    primaries: count(values.cluster, '--cluster', 0),
+    replicasPerPrimary: count(values.replicas, '--replicas', 0),
+    spares: count(values.spares, '--spares', 0),
+    apiPort: count(values['api-port'], '--api-port', 0),
+  };
+  if (values['redis-server'] !== undefined) result.redisServer = values['redis-server'];
+  if (values['action-defaults'] !== undefined) {
+    try {
+      result.actionDefaults = JSON.parse(values['action-defaults']) as NonNullable<MaintClusterSimulatorOptions['actionDefaults']>;
+    } catch (error) {
+      fail(`--action-defaults must be JSON: ${(error as Error).message}`);
+    }
+  }
+  return { options: result, quiet: values.quiet === true };
+}
+
+export async function runClusterCli(argv: string[]): Promise<void> {
+  const { options: clusterOptions, quiet } = options(argv);
+  let starting: Promise<MaintClusterSimulator | null> = Promise.resolve(null);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`hitless-simulator: ${signal} again, exiting now\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
+    starting.then((sim) => sim?.close()).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+  const creating = createMaintSimulator({ cluster: clusterOptions });
+  starting = creating.catch(() => null);
+  let sim: MaintClusterSimulator;
+  try {
+    sim = await creating;
+  } catch (error) {
+    if (stopping) return;
+    if (error instanceof ConfigError) fail(error.message);
+    process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describeEvent(event)}\n`));
+  const nodes = sim.nodes.map((node) => ({ index: node.index, id: node.id, endpoint: node.endpoint, role: node.server.replicaOf !== null ? 'replica' : node.server.slots === null ? 'spare' : 'primary' }));
+  process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, nodes, api: sim.api })}\n`);
+}
