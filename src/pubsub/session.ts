@@ -106,6 +106,11 @@ export class PubSubSession implements LegHost {
     return settled;
   }
 
+  /** Every socket of this session that takes commands: the current one and, during a move, the new one. */
+  livePipelines(): Pipeline[] {
+    return this.legs.livePipelines();
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
