@@ -153,6 +153,7 @@ export class PubSubSession implements LegHost {
       seq: notification.seq,
       target: notification.endpoint ?? this.deps.configuredEndpoint,
       delayMs: none ? (notification.timeS * 1000) / 2 : 0,
+      deadlineAt: this.clock.now() + notification.timeS * 1000,
     });
   }
 
