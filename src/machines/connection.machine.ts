@@ -40,7 +40,7 @@ export interface ConnectionContext {
   lastUnrelax: { source: string; reason: RelaxReason } | null;
   /** The MOVING being acted on (waiting out timeS/2, or handing off). */
   moving: MovingOrder | null;
-  /** Recent MOVINGs (`seq|endpoint`) already acted on: a duplicate is ignored. Bounded. */
+  /** Recent MOVINGs (`seq|endpoint`) already acted on on this socket: a duplicate is ignored. Bounded. */
   seenMovings: string[];
   /** Failed handoffs for the pending MOVING; the next try waits longer (see `scheduleHandoff`). */
   handoffFailures: number;
@@ -92,6 +92,13 @@ export function jitteredReconnectDelay(attempt: number, random: number): number 
 }
 
 const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
+
+/**
+ * A new socket at `endpoint` keeps only the MOVINGs that pointed there: the same MOVING told again
+ * on it means it, too, is on the node being left — a reconnect that landed on the old node (a
+ * fallback before DNS followed, or type `none`, whose MOVING names no endpoint) — and is acted on.
+ */
+const seenAt = (seen: readonly string[], endpoint: string): string[] => seen.filter((key) => key.slice(key.indexOf('|') + 1) === endpoint);
 
 /** The actor system's clock: the client's clock (a SimulatedClock in tests), which tells the time. */
 const clockOf = (system: ActorSystem<any>): Pick<Clock, 'now'> => system._clock as unknown as Pick<Clock, 'now'>;
@@ -210,6 +217,7 @@ export const connectionMachine = setup({
             const arrived = context.moving !== null && context.moving.target === event.output.endpoint && clockOf(system).now() >= context.moving.beginAt;
             enqueue.assign({
               endpoint: event.output.endpoint,
+              seenMovings: seenAt(context.seenMovings, event.output.endpoint),
               attempt: 0,
               lastError: null,
               ...(arrived ? { moving: null, handoffFailures: 0 } : {}),
@@ -260,7 +268,7 @@ export const connectionMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             // A later MOVING that arrived meanwhile (another target) stays pending and is acted on next.
             const superseded = context.moving !== null && context.moving.target !== event.endpoint;
-            enqueue.assign({ endpoint: event.endpoint, moving: superseded ? context.moving : null, handoffFailures: 0, attempt: 0, lastError: null });
+            enqueue.assign({ endpoint: event.endpoint, seenMovings: seenAt(context.seenMovings, event.endpoint), moving: superseded ? context.moving : null, handoffFailures: 0, attempt: 0, lastError: null });
             if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
           }),
         },
