@@ -1,7 +1,7 @@
 /** A short seeded chaos soak (npm run soak runs long ones): every invariant holds, every kind of step ran. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runSoak } from '../../scripts/soak.js';
+import { runSoak } from '../../scripts/soak/run.js';
 
 test('a 20-second soak, seed 3: no violation, the workload and the actions really ran', async () => {
   // The whole test command shares 2 cores: a longer timeout keeps CPU stalls from counting as errors.
