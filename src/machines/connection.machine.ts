@@ -42,6 +42,12 @@ export interface ConnectionContext {
   moving: MovingOrder | null;
   /** Recent MOVINGs (`seq|endpoint`) already acted on on this socket: a duplicate is ignored. Bounded. */
   seenMovings: string[];
+  /**
+   * A MOVING already acted on, told again while a new socket was being opened (reconnect or
+   * handoff): the server tells a socket that opts in on the node being left. Acted on once that
+   * socket is in, unless it is where the MOVING pointed (then it was a copy on the old socket).
+   */
+  retold: MovingOrder | null;
   /** Failed handoffs for the pending MOVING; the next try waits longer (see `scheduleHandoff`). */
   handoffFailures: number;
   /** A handoff's budget; a MOVING this long past its deadline is dropped. */
@@ -66,6 +72,8 @@ export type ConnectionEvent =
   | { type: 'relax.remove'; family: RelaxFamily; seq: number }
   | { type: 'relax.expire'; source: string }
   | ({ type: 'moving' } & MovingOrder)
+  /** A MOVING already acted on, told again: news when it came on a socket being opened (see `retold`). */
+  | ({ type: 'moving.again' } & MovingOrder)
   | { type: 'moving.check' }
   | { type: 'handoff.begin' }
   | { type: 'moving.stale' }
@@ -99,6 +107,23 @@ const movingKey = (moving: { seq: number; endpoint: string | null }): string => 
  * fallback before DNS followed, or type `none`, whose MOVING names no endpoint) — and is acted on.
  */
 const seenAt = (seen: readonly string[], endpoint: string): string[] => seen.filter((key) => key.slice(key.indexOf('|') + 1) === endpoint);
+
+/**
+ * What a connection knows once its new socket at `endpoint` is in: the MOVING still to act on
+ * (`pending`, or a retold one that was news about this socket) and, as seen here, the MOVINGs
+ * that pointed here and that one.
+ */
+function socketIn(context: ConnectionContext, endpoint: string, pending: MovingOrder | null): Pick<ConnectionContext, 'seenMovings' | 'retold' | 'moving'> {
+  const retold = context.retold;
+  const moving = retold !== null && (retold.endpoint ?? '') !== endpoint ? retold : pending;
+  const seen = seenAt(context.seenMovings, endpoint);
+  if (moving !== null && !seen.includes(movingKey(moving))) seen.push(movingKey(moving));
+  return { seenMovings: seen, retold: null, moving };
+}
+
+const recordRetold = assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>({
+  retold: ({ event }) => (event.type === 'moving.again' ? { seq: event.seq, endpoint: event.endpoint, target: event.target, beginAt: event.beginAt, deadlineAt: event.deadlineAt } : null),
+});
 
 /** The actor system's clock: the client's clock (a SimulatedClock in tests), which tells the time. */
 const clockOf = (system: ActorSystem<any>): Pick<Clock, 'now'> => system._clock as unknown as Pick<Clock, 'now'>;
@@ -163,6 +188,7 @@ export const connectionMachine = setup({
     lastUnrelax: null,
     moving: null,
     seenMovings: [],
+    retold: null,
     handoffFailures: 0,
     handoffTimeoutMs: input.handoffTimeoutMs ?? 15_000,
     postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
@@ -206,6 +232,8 @@ export const connectionMachine = setup({
   },
   states: {
     connecting: {
+      entry: assign({ retold: null }),
+      on: { 'moving.again': { actions: recordRetold } },
       invoke: {
         src: 'openSocket',
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
@@ -217,10 +245,10 @@ export const connectionMachine = setup({
             const arrived = context.moving !== null && context.moving.target === event.output.endpoint && clockOf(system).now() >= context.moving.beginAt;
             enqueue.assign({
               endpoint: event.output.endpoint,
-              seenMovings: seenAt(context.seenMovings, event.output.endpoint),
               attempt: 0,
               lastError: null,
-              ...(arrived ? { moving: null, handoffFailures: 0 } : {}),
+              ...(arrived ? { handoffFailures: 0 } : {}),
+              ...socketIn(context, event.output.endpoint, arrived ? null : context.moving),
             });
           }),
         },
@@ -255,12 +283,16 @@ export const connectionMachine = setup({
       },
     },
     handingOff: {
-      entry: {
-        type: 'requestHandoff',
-        params: ({ context }) => ({ id: context.id, moving: context.moving as MovingOrder }),
-      },
+      entry: [
+        assign({ retold: null }),
+        {
+          type: 'requestHandoff',
+          params: ({ context }) => ({ id: context.id, moving: context.moving as MovingOrder }),
+        },
+      ],
       exit: { type: 'cancelHandoff', params: ({ context }) => ({ id: context.id }) },
       on: {
+        'moving.again': { actions: recordRetold },
         // The old socket died mid-handoff: its in-flight commands have failed; the new socket is still coming.
         'socket.lost': {},
         'handoff.succeeded': {
@@ -268,7 +300,7 @@ export const connectionMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             // A later MOVING that arrived meanwhile (another target) stays pending and is acted on next.
             const superseded = context.moving !== null && context.moving.target !== event.endpoint;
-            enqueue.assign({ endpoint: event.endpoint, seenMovings: seenAt(context.seenMovings, event.endpoint), moving: superseded ? context.moving : null, handoffFailures: 0, attempt: 0, lastError: null });
+            enqueue.assign({ endpoint: event.endpoint, handoffFailures: 0, attempt: 0, lastError: null, ...socketIn(context, event.endpoint, superseded ? context.moving : null) });
             if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
           }),
         },

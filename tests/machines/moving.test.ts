@@ -256,7 +256,41 @@ test('the same MOVING told again on a socket opened since is acted on when that 
   h.clock.increment(60);
   await flush();
   assert.is(h.context().endpoint, 'h:1', 'reconnected to the old address');
-  assert.equal(h.context().seenMovings, [], 'what pointed elsewhere is no longer a duplicate here');
+  assert.is(h.context().moving?.seq, 2, 'the MOVING stays pending there');
+  assert.equal(h.context().seenMovings, ['2|h:2'], 'only the pending MOVING is a duplicate on the new socket');
+  h.actor.stop();
+});
+
+test('a MOVING told again while the new socket is opened (reconnect or handoff) is acted on once it is in, unless it is where the MOVING pointed', async () => {
+  const h = harness({ manualDials: true });
+  await flush();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  await sendMoving(h, movingNone(h, 1, 2));
+  h.actor.send({ type: 'socket.lost', reason: 'cut' });
+  h.clock.increment(60);
+  await flush();
+  assert.is(h.name(), 'connecting');
+  // Told again during the reconnect's handshake: this socket is on the node being left too.
+  const again = movingNone(h, 1, 1);
+  h.actor.send({ type: 'moving.again', ...again });
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  assert.equal(h.context().moving, again);
+  assert.equal(h.context().retold, null);
+  h.clock.increment(500);
+  await flush();
+  assert.is(h.name(), 'handingOff');
+  // A copy on the old socket during a handoff to where it pointed changes nothing.
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:1' });
+  await sendMoving(h, movingTo(h, 3, 'h:2'));
+  h.actor.send({ type: 'moving.again', ...movingTo(h, 3, 'h:2') });
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:2' });
+  assert.is(h.context().moving, null);
+  assert.is(h.name(), 'idle');
+  // In a ready state there is no socket being opened: ignored.
+  h.actor.send({ type: 'moving.again', ...movingTo(h, 3, 'h:3') });
+  assert.is(h.context().retold, null);
   h.actor.stop();
 });
 
