@@ -1,6 +1,7 @@
 /**
- * `npm run soak -- --seconds N --seed S [--json]`: runs the chaos soak (run.ts), prints the
- * actions as they happen, the report (with --json), and one summary line; exits 1 on any
+ * `npm run soak -- --seconds N --seed S [--command-timeout MS] [--quiet] [--json]`: runs the chaos
+ * soak (run.ts), prints the actions and noteworthy events as they happen (not with --quiet), the
+ * report (with --json, or on failure), and one summary line; exits 1 on any
  * invariant breach (printing the command that replays the seed), also when the run hangs
  * (a watchdog ends it WATCHDOG_S past its length).
  */
@@ -19,7 +20,8 @@ const value = (name: string, fallback: number) => {
 };
 const seconds = value('seconds', 60);
 const seed = value('seed', Math.floor(Math.random() * 2 ** 31));
-const replay = `npm run soak -- --seconds ${seconds} --seed ${seed}`;
+const commandTimeout = value('command-timeout', 500);
+const replay = `npm run soak -- --seconds ${seconds} --seed ${seed}${commandTimeout === 500 ? '' : ` --command-timeout ${commandTimeout}`}`;
 const quiet = args.includes('--quiet');
 console.log(`soak: ${seconds} s, seed ${seed}`);
 const watchdog = setTimeout(() => {
@@ -27,7 +29,7 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, (seconds + WATCHDOG_S) * 1000);
 watchdog.unref();
-const report = await runSoak({ seconds, seed, log: (line) => quiet || console.log(line) });
+const report = await runSoak({ seconds, seed, commandTimeout, log: (line) => quiet || console.log(line) });
 if (args.includes('--json') || report.violations.length > 0) console.log(JSON.stringify(report, null, 2));
 console.log(summaryLine(report));
 if (report.violations.length > 0) console.log(`FAILED seed ${seed}. Replay: ${replay}`);
