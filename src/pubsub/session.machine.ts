@@ -21,8 +21,12 @@ export interface SessionContext {
   moveDue: boolean;
   /** Failed moves for the pending MOVING; the next try waits longer. */
   moveFailures: number;
-  /** MOVINGs already acted on (seq): the copy a socket opened during the window gets is ignored. Bounded. */
-  seenMovings: number[];
+  /**
+   * MOVINGs already acted on, as `seq@socket`: a copy on the same socket is ignored; told on a
+   * socket opened since (a reconnect or a move that landed on the node being left, e.g. type
+   * `none` before DNS followed), it is acted on again. Bounded.
+   */
+  seenMovings: string[];
 }
 
 const SEEN_MOVINGS_KEPT = 16;
@@ -35,7 +39,8 @@ export type SessionEvent =
   /** Subscriptions changed: bring the server in line. */
   | { type: 'changed' }
   | { type: 'socket.lost'; reason: string }
-  | { type: 'moving'; seq: number; target: Endpoint; delayMs: number; deadlineAt?: number }
+  /** `socket`: which subscriber socket it came on (its id). */
+  | { type: 'moving'; seq: number; target: Endpoint; delayMs: number; deadlineAt?: number; socket?: string }
   | { type: 'move.begin'; seq: number }
   | { type: 'close' };
 
@@ -85,10 +90,10 @@ export const sessionMachine = setup({
   on: {
     close: '.closing',
     moving: {
-      guard: ({ context, event }) => !context.seenMovings.includes(event.seq),
+      guard: ({ context, event }) => !context.seenMovings.includes(`${event.seq}@${event.socket ?? ''}`),
       actions: enqueueActions(({ context, event, enqueue }) => {
         const order: MoveOrder = event.deadlineAt === undefined ? { seq: event.seq, target: event.target } : { seq: event.seq, target: event.target, deadlineAt: event.deadlineAt };
-        enqueue.assign({ moving: order, moveDue: false, moveFailures: 0, seenMovings: [...context.seenMovings, event.seq].slice(-SEEN_MOVINGS_KEPT) });
+        enqueue.assign({ moving: order, moveDue: false, moveFailures: 0, seenMovings: [...context.seenMovings, `${event.seq}@${event.socket ?? ''}`].slice(-SEEN_MOVINGS_KEPT) });
         enqueue.cancel('move-delay');
         enqueue.raise({ type: 'move.begin', seq: event.seq }, { id: 'move-delay', delay: event.delayMs });
       }),

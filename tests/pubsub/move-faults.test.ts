@@ -85,6 +85,32 @@ test('the new endpoint refuses until the old one is cut: the move fails, then a 
   }
 });
 
+test('type none, DNS later than timeS/2: the new subscriber socket lands on the old node, is told the MOVING again there and moves again; exactly once', async () => {
+  const rig = await drillRig({ maintNotifications: { endpointType: 'none' } });
+  try {
+    const main = recorder();
+    await rig.subscriber.subscribe(['drill:a'], main.listener);
+    const pub = publish(rig.publisher, 500);
+    try {
+      await until(() => pub.count() > 100, 5000);
+      // The move at 1 s lands before DNS follows (1.2 s); the old node serves until 1.9 s, is cut at 2.27 s.
+      await rig.sim.run({ type: 'bind', parameters: { time_s: 2, dns_follows_s: 1.2, serve_s: 1.9 } });
+      const after = pub.count();
+      await until(() => pub.count() > after + 100, 5000);
+    } finally {
+      await pub.stop();
+    }
+    const seen = types(rig.events);
+    assert.ok(seen.filter((type) => type === 'pubsub.moved').length >= 2, seen.join());
+    assert.not.ok(seen.includes('pubsub.lost'), seen.join());
+    const got = main.seen['a'] as number[];
+    await until(() => got.includes((pub.acked['a'] as number[]).at(-1) as number), 3000, 'the last message');
+    assert.equal(differences(pub.acked['a'] as number[], got, pub.uncertain), []);
+  } finally {
+    await rig.close();
+  }
+});
+
 test('close() during a move whose target never answers: quick, and nothing is left behind', async () => {
   const before = openHandles();
   const rig = await drillRig({ maintNotifications: { handoffTimeout: 10_000 } });
