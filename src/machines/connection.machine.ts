@@ -1,6 +1,7 @@
 import { assign, enqueueActions, fromPromise, raise, setup, type ActorSystem } from 'xstate';
 import type { Clock } from '../transport/clock.js';
 import { handoffRetryDelay } from './handoff-worker.machine.js';
+import { movingKey, socketIn } from './seen-movings.js';
 import type { RelaxFamily, RelaxReason } from '../maintenance/relax.js';
 import { addRelaxSource, removeRelaxSources } from '../maintenance/relax.js';
 
@@ -97,28 +98,6 @@ export function reconnectDelay(attempt: number): number {
 export function jitteredReconnectDelay(attempt: number, random: number): number {
   const ceiling = reconnectDelay(attempt);
   return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random, 0), 1));
-}
-
-const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
-
-/**
- * A new socket at `endpoint` keeps only the MOVINGs that pointed there: the same MOVING told again
- * on it means it, too, is on the node being left — a reconnect that landed on the old node (a
- * fallback before DNS followed, or type `none`, whose MOVING names no endpoint) — and is acted on.
- */
-const seenAt = (seen: readonly string[], endpoint: string): string[] => seen.filter((key) => key.slice(key.indexOf('|') + 1) === endpoint);
-
-/**
- * What a connection knows once its new socket at `endpoint` is in: the MOVING still to act on
- * (`pending`, or a retold one that was news about this socket) and, as seen here, the MOVINGs
- * that pointed here and that one.
- */
-function socketIn(context: ConnectionContext, endpoint: string, pending: MovingOrder | null): Pick<ConnectionContext, 'seenMovings' | 'retold' | 'moving'> {
-  const retold = context.retold;
-  const moving = retold !== null && (retold.endpoint ?? '') !== endpoint ? retold : pending;
-  const seen = seenAt(context.seenMovings, endpoint);
-  if (moving !== null && !seen.includes(movingKey(moving))) seen.push(movingKey(moving));
-  return { seenMovings: seen, retold: null, moving };
 }
 
 const recordRetold = assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>({
