@@ -108,7 +108,9 @@ export class RedisReplyError extends HitlessError {
 /**
  * A socket could not be opened, was lost, or the client is closed. `retryable` tells whether resending is safe.
  * `ERR_TLS`: the server's certificate did not verify (nothing was sent over that link).
- * `ERR_AUTH`: the credentials provider failed (its error is the `cause`).
+ * `ERR_AUTH`: the server refused the credentials (wrong password, revoked or disabled user, none
+ * given where one is needed; the server's reply is in the message, never the password), or the
+ * credentials provider failed (its error is the `cause`), or `reauthenticate()` was refused.
  */
 export class ConnectionError extends HitlessError {
   static readonly codes = ['ERR_CONNECT', 'ERR_TLS', 'ERR_AUTH', 'ERR_CONNECTION_LOST', 'ERR_CLIENT_CLOSED', 'ERR_NOT_CONNECTED', 'ERR_HANDSHAKE', 'ERR_MAINT_UNSUPPORTED', 'ERR_HANDOFF', 'ERR_CLUSTER_TOPOLOGY'] as const;

@@ -86,9 +86,11 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
   /** Client-side cache counters (all 0 without the clientSideCache option). */
   cacheStats(): CacheStats;
   /**
-   * AUTHs again on every live socket (not those lent to a blocking command or WATCH) with the
-   * credentials provider's current answer, without dropping them; resolves with how many accepted.
-   * Rejects with ERR_AUTH when the provider fails or the server refuses.
+   * AUTHs again on every live socket (pooled, lent to a blocking command or a WATCH, subscriber)
+   * with the credentials provider's current answer, without dropping any; resolves with how many
+   * accepted. A socket blocked in BLPOP & co. gets its AUTH queued behind the blocking reply (run
+   * by the server right after it; not awaited, not counted; a refusal is logged). Rejects with
+   * ERR_AUTH when the provider fails or the server refuses.
    */
   reauthenticate(): Promise<number>;
   /** Drains in-flight replies, closes every socket and completes every stream. Idempotent. */
@@ -259,7 +261,12 @@ class Client implements MaintClient {
 
   async reauthenticate(): Promise<number> {
     if (this.status !== 'ready') throw this.notReadyError('AUTH');
-    return reauthenticate(this.pool.livePipelines(), { source: this.options, clock: this.clock, timeoutMs: this.options.commandTimeout });
+    return reauthenticate([...this.pool.livePipelines(), ...this.pubsub.livePipelines()], {
+      source: this.options,
+      clock: this.clock,
+      timeoutMs: this.options.commandTimeout,
+      onLateRefusal: (message) => this.logger.error(message),
+    });
   }
 
   private credentialsChanged(): void {

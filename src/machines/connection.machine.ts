@@ -1,6 +1,7 @@
 import { assign, enqueueActions, fromPromise, raise, setup, type ActorSystem } from 'xstate';
 import type { Clock } from '../transport/clock.js';
 import { handoffRetryDelay } from './handoff-worker.machine.js';
+import { movingKey, socketIn } from './seen-movings.js';
 import type { RelaxFamily, RelaxReason } from '../maintenance/relax.js';
 import { addRelaxSource, removeRelaxSources } from '../maintenance/relax.js';
 
@@ -40,8 +41,14 @@ export interface ConnectionContext {
   lastUnrelax: { source: string; reason: RelaxReason } | null;
   /** The MOVING being acted on (waiting out timeS/2, or handing off). */
   moving: MovingOrder | null;
-  /** Recent MOVINGs (`seq|endpoint`) already acted on: a duplicate is ignored. Bounded. */
+  /** Recent MOVINGs (`seq|endpoint`) already acted on on this socket: a duplicate is ignored. Bounded. */
   seenMovings: string[];
+  /**
+   * A MOVING already acted on, told again while a new socket was being opened (reconnect or
+   * handoff): the server tells a socket that opts in on the node being left. Acted on once that
+   * socket is in, unless it is where the MOVING pointed (then it was a copy on the old socket).
+   */
+  retold: MovingOrder | null;
   /** Failed handoffs for the pending MOVING; the next try waits longer (see `scheduleHandoff`). */
   handoffFailures: number;
   /** A handoff's budget; a MOVING this long past its deadline is dropped. */
@@ -66,6 +73,8 @@ export type ConnectionEvent =
   | { type: 'relax.remove'; family: RelaxFamily; seq: number }
   | { type: 'relax.expire'; source: string }
   | ({ type: 'moving' } & MovingOrder)
+  /** A MOVING already acted on, told again: news when it came on a socket being opened (see `retold`). */
+  | ({ type: 'moving.again' } & MovingOrder)
   | { type: 'moving.check' }
   | { type: 'handoff.begin' }
   | { type: 'moving.stale' }
@@ -91,7 +100,9 @@ export function jitteredReconnectDelay(attempt: number, random: number): number 
   return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random, 0), 1));
 }
 
-const movingKey = (moving: { seq: number; endpoint: string | null }): string => `${moving.seq}|${moving.endpoint ?? ''}`;
+const recordRetold = assign<ConnectionContext, ConnectionEvent, undefined, ConnectionEvent, never>({
+  retold: ({ event }) => (event.type === 'moving.again' ? { seq: event.seq, endpoint: event.endpoint, target: event.target, beginAt: event.beginAt, deadlineAt: event.deadlineAt } : null),
+});
 
 /** The actor system's clock: the client's clock (a SimulatedClock in tests), which tells the time. */
 const clockOf = (system: ActorSystem<any>): Pick<Clock, 'now'> => system._clock as unknown as Pick<Clock, 'now'>;
@@ -156,6 +167,7 @@ export const connectionMachine = setup({
     lastUnrelax: null,
     moving: null,
     seenMovings: [],
+    retold: null,
     handoffFailures: 0,
     handoffTimeoutMs: input.handoffTimeoutMs ?? 15_000,
     postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
@@ -199,6 +211,8 @@ export const connectionMachine = setup({
   },
   states: {
     connecting: {
+      entry: assign({ retold: null }),
+      on: { 'moving.again': { actions: recordRetold } },
       invoke: {
         src: 'openSocket',
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
@@ -212,7 +226,8 @@ export const connectionMachine = setup({
               endpoint: event.output.endpoint,
               attempt: 0,
               lastError: null,
-              ...(arrived ? { moving: null, handoffFailures: 0 } : {}),
+              ...(arrived ? { handoffFailures: 0 } : {}),
+              ...socketIn(context, event.output.endpoint, arrived ? null : context.moving),
             });
           }),
         },
@@ -247,12 +262,16 @@ export const connectionMachine = setup({
       },
     },
     handingOff: {
-      entry: {
-        type: 'requestHandoff',
-        params: ({ context }) => ({ id: context.id, moving: context.moving as MovingOrder }),
-      },
+      entry: [
+        assign({ retold: null }),
+        {
+          type: 'requestHandoff',
+          params: ({ context }) => ({ id: context.id, moving: context.moving as MovingOrder }),
+        },
+      ],
       exit: { type: 'cancelHandoff', params: ({ context }) => ({ id: context.id }) },
       on: {
+        'moving.again': { actions: recordRetold },
         // The old socket died mid-handoff: its in-flight commands have failed; the new socket is still coming.
         'socket.lost': {},
         'handoff.succeeded': {
@@ -260,7 +279,7 @@ export const connectionMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             // A later MOVING that arrived meanwhile (another target) stays pending and is acted on next.
             const superseded = context.moving !== null && context.moving.target !== event.endpoint;
-            enqueue.assign({ endpoint: event.endpoint, moving: superseded ? context.moving : null, handoffFailures: 0, attempt: 0, lastError: null });
+            enqueue.assign({ endpoint: event.endpoint, handoffFailures: 0, attempt: 0, lastError: null, ...socketIn(context, event.endpoint, superseded ? context.moving : null) });
             if (context.postHandoffRelaxMs > 0) enqueue.raise({ type: 'relax.add', source: 'handoff', backstopMs: context.postHandoffRelaxMs });
           }),
         },

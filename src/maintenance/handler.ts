@@ -127,19 +127,19 @@ export class MaintenanceHandler<C extends MaintainedConnection> {
     if (this.firstTime(`MOVING:${notification.seq}|${announced ?? ''}`)) {
       this.host.moveTo(target, { seq: notification.seq, timeS: notification.timeS, from });
     }
-    const seen = connection.seenMovings();
-    if (seen.includes(`${notification.seq}|${announced ?? ''}`)) return { outcome: 'duplicate', connections: 0 };
+    const duplicate = connection.seenMovings().includes(`${notification.seq}|${announced ?? ''}`);
     const now = this.host.clock.now();
     const timeMs = notification.timeS * 1000;
     connection.order({
-      type: 'moving',
+      // A copy may be news about the socket being opened (the machine decides; see 'moving.again').
+      type: duplicate ? 'moving.again' : 'moving',
       seq: notification.seq,
       endpoint: announced,
       target: formatEndpoint(target),
       beginAt: announced === null ? now + timeMs / 2 : now,
       deadlineAt: now + timeMs,
     });
-    return { outcome: 'handoff', connections: 1 };
+    return duplicate ? { outcome: 'duplicate', connections: 0 } : { outcome: 'handoff', connections: 1 };
   }
 
   private firstTime(key: string): boolean {

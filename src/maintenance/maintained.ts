@@ -4,7 +4,9 @@ import type { RelaxFamily } from './relax.js';
 export type MaintenanceOrder =
   | { type: 'relax.add'; source: string; backstopMs: number }
   | { type: 'relax.remove'; family: RelaxFamily; seq: number }
-  | { type: 'moving'; seq: number; endpoint: string | null; target: string; beginAt: number; deadlineAt: number };
+  | { type: 'moving'; seq: number; endpoint: string | null; target: string; beginAt: number; deadlineAt: number }
+  /** A MOVING this connection already acted on, told again (a copy, or news about a socket it is opening). */
+  | { type: 'moving.again'; seq: number; endpoint: string | null; target: string; beginAt: number; deadlineAt: number };
 
 /**
  * What the maintenance handler needs from a connection it acts on — whoever owns it (a pool's

@@ -5,6 +5,8 @@ import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { Clock } from '../transport/clock.js';
 import { currentCredentials } from '../credentials/provider.js';
+import { RefusedCredentials } from '../credentials/refusals.js';
+import { ConnectionError } from '../errors.js';
 import { openConnection } from '../transport/open.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import type { RespValue } from '../protocol/types.js';
@@ -37,8 +39,11 @@ export class ConnectionOpener {
   readonly lastErrors = new Map<string, Error>();
   /** Resolved once at construction (SPEC §4); set before the first dial. */
   endpointType: ResolvedEndpointType = 'none';
+  private readonly refusals: RefusedCredentials;
 
-  constructor(private readonly deps: OpenerDependencies) {}
+  constructor(private readonly deps: OpenerDependencies) {
+    this.refusals = new RefusedCredentials(deps.clock);
+  }
 
   supportOf(endpoint: string): MaintSupport {
     return this.support.get(endpoint) ?? 'unknown';
@@ -55,7 +60,10 @@ export class ConnectionOpener {
     const maint = options.maint;
     const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
     try {
-      const { username, password } = await currentCredentials(options, options.connectTimeout, signal);
+      const credentials = await currentCredentials(options, options.connectTimeout, signal);
+      const { username, password } = credentials;
+      this.refusals.check(credentials);
+      const startedAt = this.deps.clock.now();
       const opened = await openConnection({
         endpoint,
         clock: this.deps.clock,
@@ -77,7 +85,11 @@ export class ConnectionOpener {
           onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
           ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
         },
+      }).catch((error: unknown) => {
+        if (error instanceof ConnectionError && error.code === 'ERR_AUTH') this.refusals.refusedWith(credentials, startedAt);
+        throw error;
       });
+      this.refusals.accepted();
       this.lastErrors.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
       return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };

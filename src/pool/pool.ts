@@ -196,9 +196,9 @@ export class Pool implements ConnectionHost {
     return this.whenClosed();
   }
 
-  /** The live sockets of the connections not lent to a caller (what `reauthenticate()` re-AUTHs). */
+  /** The live sockets of every connection, pooled or dedicated, lent or not (what `reauthenticate()` re-AUTHs). */
   livePipelines(): Pipeline[] {
-    return [...this.connections.values()].flatMap((c) => (!c.leased && c.pipeline?.writable === true ? [c.pipeline] : []));
+    return [...this.connections.values()].flatMap((c) => (c.pipeline?.writable === true ? [c.pipeline] : []));
   }
 
   supportSnapshot(): Record<string, MaintSupport> {

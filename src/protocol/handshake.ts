@@ -35,7 +35,7 @@ export type HandshakeOutcome =
   | { kind: 'ready'; protocol: 2 | 3; maint: MaintSupport; maintRejection?: string; clientId?: number }
   /** HELLO is unknown to this server: run `steps` (RESP2 AUTH/SELECT/SETNAME) next, then interpret again. */
   | { kind: 'fallback'; steps: HandshakeStep[] }
-  | { kind: 'failed'; code: 'ERR_HANDSHAKE' | 'ERR_MAINT_UNSUPPORTED'; message: string };
+  | { kind: 'failed'; code: 'ERR_AUTH' | 'ERR_HANDSHAKE' | 'ERR_MAINT_UNSUPPORTED'; message: string };
 
 /**
  * The whole handshake as one pipelined round trip (SPEC §2). The opt-in is pipelined behind
@@ -79,9 +79,18 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     const index = steps.findIndex((step) => step.role === role);
     return index === -1 ? undefined : replies[index];
   };
+  // Refused credentials (a wrong password, a revoked or disabled user) fail HELLO or AUTH; no
+  // password where one is needed shows as NOAUTH on whatever comes first (RESP2 has no HELLO).
+  // A NOPERM elsewhere is a restricted user's missing command, not a refusal of its credentials.
+  const refusal = steps.findIndex((step, i) => {
+    const reply = replies[i];
+    if (reply === undefined || reply.ok) return false;
+    return step.role === 'hello' || step.role === 'auth' ? isAuthFailure(reply.message) : /^NOAUTH\b/.test(reply.message);
+  });
+  const refused = replies[refusal];
+  if (refused !== undefined && !refused.ok) return { kind: 'failed', code: 'ERR_AUTH', message: `Authentication failed: ${refused.message}` };
   const hello = replyOf('hello');
   if (hello !== undefined && !hello.ok) {
-    if (isAuthFailure(hello.message)) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Authentication failed: ${hello.message}` };
     if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
       return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${hello.message}` };
     }
@@ -107,5 +116,5 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
 }
 
 function isAuthFailure(message: string): boolean {
-  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(message) || /invalid (username|password)/i.test(message);
+  return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(message) || /invalid (username|password)/i.test(message) || /called without any password configured/i.test(message);
 }

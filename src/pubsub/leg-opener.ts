@@ -1,6 +1,7 @@
 import { ConnectionError, RedisReplyError } from '../errors.js';
 import { handoffRetryDelay } from '../machines/handoff-worker.machine.js';
 import type { Endpoint } from '../protocol/endpoint.js';
+import type { Pipeline } from '../transport/pipeline.js';
 import { SubscriberLeg, type LegHost, type LegMode } from './leg.js';
 import type { ListenerRegistry } from './registry.js';
 import type { SessionDependencies } from './session.js';
@@ -12,6 +13,8 @@ export class LegOpener {
   /** The fence channel is usable (an ACL may forbid it): moves are exact only then. */
   fenced = true;
   private count = 0;
+  /** Legs opened and not known to be gone (pruned whenever asked for, and at every open). */
+  private readonly legs = new Set<SubscriberLeg>();
 
   constructor(
     private readonly deps: SessionDependencies,
@@ -25,6 +28,8 @@ export class LegOpener {
     const leg = new SubscriberLeg(`${this.deps.id}.${++this.count}`, endpoint, this.host, mode);
     const opened = await this.deps.open(leg, endpoint, signal);
     leg.pipeline = opened.pipeline;
+    this.livePipelines(); // prunes the legs that are gone, so the set stays small
+    this.legs.add(leg);
     try {
       if (opened.protocol !== 3) throw new ConnectionError('ERR_HANDSHAKE', `Pub/sub needs RESP3, but ${leg.endpointText} answered HELLO 3 with an error`);
       if (this.fenced && !(await this.subscribeFence(leg))) return await this.open(endpoint, mode, signal);
@@ -38,6 +43,16 @@ export class LegOpener {
       leg.close();
       throw error;
     }
+  }
+
+  /** The sockets of legs still open (the current one, a move's new one, one still subscribing). */
+  livePipelines(): Pipeline[] {
+    const pipelines: Pipeline[] = [];
+    for (const leg of this.legs) {
+      if (leg.writable && leg.pipeline !== null) pipelines.push(leg.pipeline);
+      else this.legs.delete(leg);
+    }
+    return pipelines;
   }
 
   /** A move's dial + handshake + subscribe, retried with backoff (SPEC §5: at most `moveAttempts` tries). */

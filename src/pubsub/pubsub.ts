@@ -1,6 +1,7 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { UsageError } from '../errors.js';
 import { FENCE_PREFIX } from './leg.js';
+import type { Pipeline } from '../transport/pipeline.js';
 import { PubSubSession, type SessionDependencies } from './session.js';
 import type { ListenerEntry } from './registry.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions, SubscriptionKind } from './types.js';
@@ -72,6 +73,11 @@ export class PubSub {
         void remove?.();
       };
     });
+  }
+
+  /** The subscriber sockets open now (for `reauthenticate()`; RESP3, so AUTH is taken while subscribed). */
+  livePipelines(): Pipeline[] {
+    return this.session?.livePipelines() ?? [];
   }
 
   /** Completes every stream and closes the subscriber socket. */

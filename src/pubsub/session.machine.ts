@@ -8,6 +8,8 @@ export interface MoveOrder {
   seq: number;
   /** The announced endpoint, or the configured address for "none". */
   target: Endpoint;
+  /** When the old endpoint is gone (the MOVING's time, on the session's clock): a failed move is tried again until then. */
+  deadlineAt?: number;
 }
 
 export interface SessionContext {
@@ -17,8 +19,14 @@ export interface SessionContext {
   moving: MoveOrder | null;
   /** The pending MOVING's time to start has come. */
   moveDue: boolean;
-  /** MOVINGs already acted on (seq): the copy a socket opened during the window gets is ignored. Bounded. */
-  seenMovings: number[];
+  /** Failed moves for the pending MOVING; the next try waits longer. */
+  moveFailures: number;
+  /**
+   * MOVINGs already acted on, as `seq@socket`: a copy on the same socket is ignored; told on a
+   * socket opened since (a reconnect or a move that landed on the node being left, e.g. type
+   * `none` before DNS followed), it is acted on again. Bounded.
+   */
+  seenMovings: string[];
 }
 
 const SEEN_MOVINGS_KEPT = 16;
@@ -31,7 +39,8 @@ export type SessionEvent =
   /** Subscriptions changed: bring the server in line. */
   | { type: 'changed' }
   | { type: 'socket.lost'; reason: string }
-  | { type: 'moving'; seq: number; target: Endpoint; delayMs: number }
+  /** `socket`: which subscriber socket it came on (its id). */
+  | { type: 'moving'; seq: number; target: Endpoint; delayMs: number; deadlineAt?: number; socket?: string }
   | { type: 'move.begin'; seq: number }
   | { type: 'close' };
 
@@ -76,14 +85,15 @@ export const sessionMachine = setup({
   },
 }).createMachine({
   id: 'pubsub',
-  context: { attempt: 0, lastError: null, moving: null, moveDue: false, seenMovings: [] },
+  context: { attempt: 0, lastError: null, moving: null, moveDue: false, moveFailures: 0, seenMovings: [] },
   initial: 'idle',
   on: {
     close: '.closing',
     moving: {
-      guard: ({ context, event }) => !context.seenMovings.includes(event.seq),
+      guard: ({ context, event }) => !context.seenMovings.includes(`${event.seq}@${event.socket ?? ''}`),
       actions: enqueueActions(({ context, event, enqueue }) => {
-        enqueue.assign({ moving: { seq: event.seq, target: event.target }, moveDue: false, seenMovings: [...context.seenMovings, event.seq].slice(-SEEN_MOVINGS_KEPT) });
+        const order: MoveOrder = event.deadlineAt === undefined ? { seq: event.seq, target: event.target } : { seq: event.seq, target: event.target, deadlineAt: event.deadlineAt };
+        enqueue.assign({ moving: order, moveDue: false, moveFailures: 0, seenMovings: [...context.seenMovings, `${event.seq}@${event.socket ?? ''}`].slice(-SEEN_MOVINGS_KEPT) });
         enqueue.cancel('move-delay');
         enqueue.raise({ type: 'move.begin', seq: event.seq }, { id: 'move-delay', delay: event.delayMs });
       }),
@@ -151,7 +161,7 @@ export const sessionMachine = setup({
         onDone: {
           target: 'subscribed',
           // A later MOVING that arrived meanwhile stays pending.
-          actions: assign(({ context, event }) => (context.moving?.seq === event.output.seq ? { moving: null, moveDue: false } : {})),
+          actions: assign(({ context, event }) => (context.moving?.seq === event.output.seq ? { moving: null, moveDue: false, moveFailures: 0 } : {})),
         },
         onError: [
           {
@@ -159,14 +169,28 @@ export const sessionMachine = setup({
             target: 'subscribed',
             actions: [
               { type: 'moveFailed', params: ({ context, event }) => ({ order: context.moving as MoveOrder, reason: String((event.error as Error)?.message ?? event.error) }) },
-              assign({ moving: null, moveDue: false }),
+              // The old socket still serves: the move is tried again after a pause while the
+              // MOVING's time lasts (as a pooled connection's handoff is), since a target that
+              // refused for a while (a node still starting) usually answers before the old one goes.
+              enqueueActions(({ context, enqueue, system }) => {
+                const moving = context.moving;
+                const failures = context.moveFailures + 1;
+                const delay = reconnectDelay(failures);
+                const now = (system._clock as unknown as { now(): number }).now();
+                if (moving?.deadlineAt !== undefined && now + delay < moving.deadlineAt) {
+                  enqueue.assign({ moveDue: false, moveFailures: failures });
+                  enqueue.raise({ type: 'move.begin', seq: moving.seq }, { id: 'move-delay', delay });
+                } else {
+                  enqueue.assign({ moving: null, moveDue: false, moveFailures: 0 });
+                }
+              }),
             ],
           },
           {
             target: 'waiting',
             actions: [
               { type: 'moveFailed', params: ({ context, event }) => ({ order: context.moving as MoveOrder, reason: String((event.error as Error)?.message ?? event.error) }) },
-              assign({ moving: null, moveDue: false, attempt: 1 }),
+              assign({ moving: null, moveDue: false, moveFailures: 0, attempt: 1 }),
             ],
           },
         ],

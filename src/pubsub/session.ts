@@ -13,7 +13,7 @@ import { FenceCut, type FenceOutcome } from './fence.js';
 import { FENCE_PREFIX, type LegHost, type SubscriberLeg } from './leg.js';
 import { LegOpener } from './leg-opener.js';
 import { ListenerRegistry } from './registry.js';
-import { sessionMachine, type MoveOrder } from './session.machine.js';
+import { sessionMachine, type MoveOrder, type SessionEvent } from './session.machine.js';
 import { SUBSCRIPTION_KINDS, type SubscriptionKind } from './types.js';
 import { Waiters } from './waiters.js';
 
@@ -61,6 +61,8 @@ export class PubSubSession implements LegHost {
   /** When the socket was lost unannounced (client clock); null while none is. */
   private lostAt: number | null = null;
   private closed = false;
+  /** MOVINGs told on sockets before they became the current one (see onMaintenance). */
+  private readonly toldEarly = new Map<SubscriberLeg, SessionEvent>();
 
   constructor(private readonly deps: SessionDependencies) {
     this.clock = deps.clock;
@@ -106,6 +108,11 @@ export class PubSubSession implements LegHost {
     return settled;
   }
 
+  /** Every socket of this session that takes commands: the current one and, during a move, the new one. */
+  livePipelines(): Pipeline[] {
+    return this.legs.livePipelines();
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
@@ -141,14 +148,23 @@ export class PubSubSession implements LegHost {
     if (classified.kind !== 'maintenance') return;
     const notification = classified.notification;
     this.deps.emit({ type: 'notification.received', ...context, notification });
-    if (notification.type !== 'MOVING' || leg !== this.current || !this.deps.followMoves) return;
+    if (notification.type !== 'MOVING' || !this.deps.followMoves) return;
     const none = notification.endpoint === null;
-    this.actor.send({
+    const moving: SessionEvent = {
       type: 'moving',
       seq: notification.seq,
       target: notification.endpoint ?? this.deps.configuredEndpoint,
       delayMs: none ? (notification.timeS * 1000) / 2 : 0,
-    });
+      deadlineAt: this.clock.now() + notification.timeS * 1000,
+      socket: leg.id,
+    };
+    // Told on a socket still being opened (a reconnect's, a move's new one): it too is on the node
+    // being left; acted on once it is the current socket.
+    if (leg !== this.current) {
+      if (!leg.lost) this.toldEarly.set(leg, moving);
+      return;
+    }
+    this.actor.send(moving);
   }
 
   onLost(leg: SubscriberLeg, reason: string): void {
@@ -174,6 +190,7 @@ export class PubSubSession implements LegHost {
     }
     this.current?.close();
     this.current = leg;
+    this.becameCurrent(leg);
   }
 
   private connected(): void {
@@ -228,6 +245,7 @@ export class PubSubSession implements LegHost {
       throw new ConnectionError('ERR_CLIENT_CLOSED', 'The client closed during the move');
     }
     this.current = next;
+    this.becameCurrent(next);
     old.close();
     if (!next.writable) {
       this.lostAt ??= this.clock.now();
@@ -242,12 +260,23 @@ export class PubSubSession implements LegHost {
 
   private async closeAll(): Promise<void> {
     this.cut?.publishFailed('the client is closing');
+    this.toldEarly.clear();
     this.current?.close();
     this.current = null;
     this.waiters.failAll(closedError());
   }
 
   // --- internals ------------------------------------------------------------------------------
+
+  /** A MOVING told on `leg` before it was current goes to the machine once this step is done (a timer: after its onDone). */
+  private becameCurrent(leg: SubscriberLeg): void {
+    const moving = this.toldEarly.get(leg);
+    this.toldEarly.clear();
+    if (moving === undefined) return;
+    this.clock.setTimeout(() => {
+      if (this.current === leg && !this.closed) this.actor.send(moving);
+    }, 0);
+  }
 
   private flush(leg: SubscriberLeg): void {
     const held = leg.buffered;

@@ -44,7 +44,8 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
       steps = outcome.steps;
       outcome = interpretHandshake(spec, steps, await run(pipeline, steps, options), true);
     }
-    if (outcome.kind === 'failed') throw new ConnectionError(outcome.code, `${outcome.message} (${target})`);
+    // Refused credentials may be accepted later (a rotation the server or the provider has not caught up with yet).
+    if (outcome.kind === 'failed') throw new ConnectionError(outcome.code, `${outcome.message} (${target})`, { retryable: outcome.code === 'ERR_AUTH' });
     if (outcome.kind === 'fallback') throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} did not settle`);
     if (options.dial.signal?.aborted) throw new ConnectionError('ERR_CONNECT', `Connecting to ${target} was aborted`, { retryable: true });
     if (outcome.clientId !== undefined) pipeline.clientId = outcome.clientId;

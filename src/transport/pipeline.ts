@@ -83,6 +83,16 @@ export class Pipeline {
     if (command.deadline < this.timerAt) this.armTimer(command.deadline);
   }
 
+  /**
+   * How long a command written now may wait behind a blocking command in flight before the server
+   * reads it: 0 when none is in flight, Infinity behind one that blocks forever.
+   */
+  blockedAhead(): number {
+    let until = 0;
+    for (const command of this.inflight) if (command.blockMs > 0 && command.deadline > until) until = command.deadline;
+    return until === 0 ? 0 : Math.max(0, until - this.clock.now());
+  }
+
   /** Applies a relaxed timeout to every command in flight (SPEC §5: never shortens a deadline). */
   relax(relaxedTimeout: number): void {
     for (const command of this.inflight) command.relax(relaxedTimeout);

@@ -71,6 +71,30 @@ test('bind with endpoint type none: MOVING without endpoint, reconnect to the co
   }
 });
 
+test('type none, DNS later than timeS/2: the reconnect lands on the old node, is told the MOVING again there and moves again; zero failed commands', async () => {
+  const setup = await simulatedClient({ poolSize: 2, maintNotifications: { endpointType: 'none' } });
+  try {
+    const { sim, client, events } = setup;
+    const load = startLoad(client, 10, 'type-none-late-dns');
+    try {
+      await until(() => load.stats.latencies.length > 100, 10_000, 'steady load');
+      // Reconnect at 1 s lands before DNS follows (1.2 s); the old node serves until 1.9 s, is cut at 2.27 s.
+      await sim.run({ type: 'bind', parameters: { time_s: 2, dns_follows_s: 1.2, serve_s: 1.9 } });
+      const after = load.stats.latencies.length;
+      await until(() => load.stats.latencies.length > after + 100, 10_000, 'load after the bind');
+    } finally {
+      await load.stop();
+    }
+    assert.equal(load.stats.failures, []);
+    assert.equal(await mismatches(client, load.stats), []);
+    assert.ok(received(events, 'MOVING') >= 4, 'each connection was told twice: on its old socket and on the one that landed on the old node');
+    assert.ok(count(events, 'handoff.succeeded') >= 4, `${count(events, 'handoff.succeeded')} handoffs`);
+    assert.is(count(events, 'connection.lost'), 0);
+  } finally {
+    await setup.close();
+  }
+});
+
 test("mode 'auto' against the simulator enables the feature: supported, relaxed on MIGRATING", async () => {
   const setup = await simulatedClient({ poolSize: 2 });
   try {

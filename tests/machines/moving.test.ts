@@ -231,6 +231,69 @@ test('a duplicate MOVING (same seq and endpoint) is ignored; a different seq is 
   h.actor.stop();
 });
 
+test('the same MOVING told again on a socket opened since is acted on when that socket is not where it pointed (type none; a reconnect that landed on the old node)', async () => {
+  const h = await readyHarness();
+  // Type none: the new socket is at the configured address, whose name may not have followed yet.
+  await sendMoving(h, movingNone(h, 1, 2));
+  h.clock.increment(1000);
+  await flush();
+  assert.is(h.name(), 'handingOff');
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:1' });
+  assert.is(h.name(), 'idle');
+  await sendMoving(h, movingNone(h, 1, 1));
+  h.clock.increment(500);
+  await flush();
+  assert.is(h.name(), 'handingOff', 'told again on the new socket: it is still on the node being left');
+  assert.is(h.requested.length, 2);
+  // Still on the old socket, a copy is a duplicate.
+  await sendMoving(h, movingNone(h, 1, 1));
+  assert.is(h.requested.length, 2);
+  // A handoff that failed and fell back to a reconnect elsewhere: told again there, it moves at once.
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:1' });
+  await sendMoving(h, movingTo(h, 2, 'h:2'));
+  h.actor.send({ type: 'handoff.failed', reason: 'refused' });
+  assert.is(h.name(), 'reconnecting');
+  h.clock.increment(60);
+  await flush();
+  assert.is(h.context().endpoint, 'h:1', 'reconnected to the old address');
+  assert.is(h.context().moving?.seq, 2, 'the MOVING stays pending there');
+  assert.equal(h.context().seenMovings, ['2|h:2'], 'only the pending MOVING is a duplicate on the new socket');
+  h.actor.stop();
+});
+
+test('a MOVING told again while the new socket is opened (reconnect or handoff) is acted on once it is in, unless it is where the MOVING pointed', async () => {
+  const h = harness({ manualDials: true });
+  await flush();
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  await sendMoving(h, movingNone(h, 1, 2));
+  h.actor.send({ type: 'socket.lost', reason: 'cut' });
+  h.clock.increment(60);
+  await flush();
+  assert.is(h.name(), 'connecting');
+  // Told again during the reconnect's handshake: this socket is on the node being left too.
+  const again = movingNone(h, 1, 1);
+  h.actor.send({ type: 'moving.again', ...again });
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'supported' });
+  await flush();
+  assert.equal(h.context().moving, again);
+  assert.equal(h.context().retold, null);
+  h.clock.increment(500);
+  await flush();
+  assert.is(h.name(), 'handingOff');
+  // A copy on the old socket during a handoff to where it pointed changes nothing.
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:1' });
+  await sendMoving(h, movingTo(h, 3, 'h:2'));
+  h.actor.send({ type: 'moving.again', ...movingTo(h, 3, 'h:2') });
+  h.actor.send({ type: 'handoff.succeeded', endpoint: 'h:2' });
+  assert.is(h.context().moving, null);
+  assert.is(h.name(), 'idle');
+  // In a ready state there is no socket being opened: ignored.
+  h.actor.send({ type: 'moving.again', ...movingTo(h, 3, 'h:3') });
+  assert.is(h.context().retold, null);
+  h.actor.stop();
+});
+
 test('the same seq with another endpoint is not a duplicate', async () => {
   const h = await readyHarness();
   await sendMoving(h, movingTo(h, 1, 'h:2'));

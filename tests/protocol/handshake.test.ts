@@ -145,14 +145,14 @@ test('interpret: opt-in rejected in enabled → failed ERR_MAINT_UNSUPPORTED nam
 });
 
 for (const text of ['WRONGPASS invalid username-password pair or user is disabled.', 'NOAUTH HELLO must be called with the client already authenticated']) {
-  test(`interpret: HELLO auth failure (${text.split(' ')[0]}) → failed ERR_HANDSHAKE`, () => {
+  test(`interpret: HELLO auth failure (${text.split(' ')[0]}) → failed ERR_AUTH`, () => {
     for (const maintOptIn of [false, auto, enabled] as const) {
       const s = spec({ password: 'bad', maintOptIn });
       const steps = handshakeSteps(s);
       const outcome = interpretHandshake(s, steps, withReply(steps, 'hello', err(text)));
       assert.is(outcome.kind, 'failed');
       if (outcome.kind !== 'failed') return;
-      assert.is(outcome.code, 'ERR_HANDSHAKE');
+      assert.is(outcome.code, 'ERR_AUTH');
       assert.ok(outcome.message.includes(text), outcome.message);
     }
   });
@@ -206,14 +206,27 @@ test('interpret: the fallback round → ready on protocol 2', () => {
   assert.is.not(second.maint, 'supported');
 });
 
-test('interpret: a failure in the fallback round (AUTH) → failed ERR_HANDSHAKE', () => {
+test('interpret: a refused AUTH in the fallback round (or on RESP2) → failed ERR_AUTH', () => {
   const s = spec({ password: 'bad' });
   const steps = [{ role: 'auth', args: ['AUTH', 'bad'] }] satisfies HandshakeStep[];
-  const outcome = interpretHandshake(s, steps, [err('WRONGPASS invalid username-password pair')], true);
-  assert.is(outcome.kind, 'failed');
-  if (outcome.kind !== 'failed') return;
-  assert.is(outcome.code, 'ERR_HANDSHAKE');
-  assert.ok(outcome.message.includes('WRONGPASS'), outcome.message);
+  for (const text of ['WRONGPASS invalid username-password pair', 'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?']) {
+    const outcome = interpretHandshake(s, steps, [err(text)], true);
+    assert.is(outcome.kind, 'failed');
+    if (outcome.kind !== 'failed') return;
+    assert.is(outcome.code, 'ERR_AUTH');
+    assert.ok(outcome.message.includes(text.split(' ')[0] as string), outcome.message);
+  }
+});
+
+test('interpret: RESP2 without a password where one is needed (NOAUTH on SELECT) → ERR_AUTH; a NOPERM on SELECT or SETINFO is not a refusal', () => {
+  const s = spec({ protocol: 2, database: 1 });
+  const steps = handshakeSteps(s);
+  const noauth = interpretHandshake(s, steps, withReply(steps, 'select', err('NOAUTH Authentication required.')));
+  assert.is(noauth.kind === 'failed' && noauth.code, 'ERR_AUTH');
+  const noperm = interpretHandshake(s, steps, withReply(steps, 'select', err("NOPERM this user has no permissions to run the 'select' command")));
+  assert.is(noperm.kind === 'failed' && noperm.code, 'ERR_HANDSHAKE');
+  const setinfo = interpretHandshake(s, steps, withReply(steps, 'lib-name', err("NOPERM this user has no permissions to run the 'client|setinfo' command")));
+  assert.is(setinfo.kind, 'ready');
 });
 
 test('interpret: RESP2 configured, all OK → ready on protocol 2', () => {

@@ -29,14 +29,42 @@ test('the new endpoint refuses the first dials: the move is retried with backoff
   }
 });
 
-test('the new endpoint refuses every try: the move fails, the old socket serves until it is cut, then a reconnect resubscribes (gap announced)', async () => {
+test('the new endpoint refuses past one try of retries but not past the MOVING: the move is tried again and still cuts over exactly', async () => {
   const rig = await drillRig({ maintNotifications: { maxHandoffRetries: 2 } });
   try {
     const main = recorder();
     await rig.subscriber.subscribe(['drill:a'], main.listener);
     const pub = publish(rig.publisher, 500);
     try {
-      await rig.sim.run({ type: 'bind', parameters: { time_s: 1.5, refuse_target_s: 1.2 } });
+      await rig.sim.run({ type: 'bind', parameters: { time_s: 2, refuse_target_s: 1 } });
+      const after = pub.count();
+      await until(() => pub.count() > after + 100, 5000);
+    } finally {
+      await pub.stop();
+    }
+    const seen = types(rig.events);
+    assert.ok(seen.indexOf('pubsub.moveFailed') !== -1, seen.join());
+    assert.ok(seen.indexOf('pubsub.moved') > seen.indexOf('pubsub.moveFailed'), seen.join());
+    assert.not.ok(seen.includes('pubsub.lost'), seen.join());
+    const moved = rig.events.find((event) => event.type === 'pubsub.moved');
+    assert.ok(moved?.type === 'pubsub.moved' && moved.exact, JSON.stringify(moved));
+    const got = main.seen['a'] as number[];
+    await until(() => got.includes((pub.acked['a'] as number[]).at(-1) as number), 3000, 'the last message');
+    const diff = differences(pub.acked['a'] as number[], got, pub.uncertain);
+    assert.equal(diff, [], `exactly once: ${pub.failures.slice(0, 3).join('; ')}`);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('the new endpoint refuses until the old one is cut: the move fails, then a reconnect resubscribes (a gap at most, announced)', async () => {
+  const rig = await drillRig({ maintNotifications: { maxHandoffRetries: 2 } });
+  try {
+    const main = recorder();
+    await rig.subscriber.subscribe(['drill:a'], main.listener);
+    const pub = publish(rig.publisher, 500);
+    try {
+      await rig.sim.run({ type: 'bind', parameters: { time_s: 1.5, refuse_target_s: 2.5 } });
       await until(() => rig.events.some((event) => event.type === 'pubsub.resubscribed'), 5000, 'resubscribed');
       const after = pub.count();
       await until(() => pub.count() > after + 100, 5000);
@@ -45,14 +73,39 @@ test('the new endpoint refuses every try: the move fails, the old socket serves 
     }
     const seen = types(rig.events);
     assert.ok(seen.indexOf('pubsub.moveFailed') !== -1, seen.join());
-    assert.ok(seen.indexOf('pubsub.lost') > seen.indexOf('pubsub.moveFailed'), seen.join());
-    assert.ok(seen.indexOf('pubsub.resubscribed') > seen.indexOf('pubsub.lost'), seen.join());
+    assert.ok(seen.indexOf('pubsub.resubscribed') > seen.indexOf('pubsub.moveFailed'), seen.join());
     const got = main.seen['a'] as number[];
     const last = (pub.acked['a'] as number[]).at(-1) as number;
     await until(() => got.includes(last), 3000, 'the last message after the reconnect');
     // The publisher's own connection went through the same failed handoff: a PUBLISH that failed may have run.
     const diff = differences(pub.acked['a'] as number[], got, pub.uncertain);
     assert.ok(diff.every((d) => d.startsWith('missing')), `a gap at most: never doubled or reordered: ${diff.join('; ')} ${pub.failures.slice(0, 3).join('; ')}`);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('type none, DNS later than timeS/2: the new subscriber socket lands on the old node, is told the MOVING again there and moves again; exactly once', async () => {
+  const rig = await drillRig({ maintNotifications: { endpointType: 'none' } });
+  try {
+    const main = recorder();
+    await rig.subscriber.subscribe(['drill:a'], main.listener);
+    const pub = publish(rig.publisher, 500);
+    try {
+      await until(() => pub.count() > 100, 5000);
+      // The move at 1 s lands before DNS follows (1.2 s); the old node serves until 1.9 s, is cut at 2.27 s.
+      await rig.sim.run({ type: 'bind', parameters: { time_s: 2, dns_follows_s: 1.2, serve_s: 1.9 } });
+      const after = pub.count();
+      await until(() => pub.count() > after + 100, 5000);
+    } finally {
+      await pub.stop();
+    }
+    const seen = types(rig.events);
+    assert.ok(seen.filter((type) => type === 'pubsub.moved').length >= 2, seen.join());
+    assert.not.ok(seen.includes('pubsub.lost'), seen.join());
+    const got = main.seen['a'] as number[];
+    await until(() => got.includes((pub.acked['a'] as number[]).at(-1) as number), 3000, 'the last message');
+    assert.equal(differences(pub.acked['a'] as number[], got, pub.uncertain), []);
   } finally {
     await rig.close();
   }
