@@ -1,5 +1,5 @@
 // The one test command (`npm test`): typecheck, every uvu test under c8 with the coverage gate,
-// the build, a smoke test of the built package, the API reference, and the packed tarball as users
+// a 60-second seeded chaos soak, the build, a smoke test of the built package, the API reference, and the packed tarball as users
 // install it. Ends with "N passed, N failed".
 // Tests run in parallel workers (scripts/run-tests.mjs) with tests/helpers/runner/register.mjs: a
 // per-test time limit and a leak check per file.
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 const stages = [
   { name: 'typecheck', cmd: ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'] },
   { name: 'tests + coverage gate', cmd: ['node_modules/c8/bin/c8.js', process.execPath, 'scripts/run-tests.mjs', 'tests', '\\.test\\.ts$'], uvu: true, timeoutMs: 8 * 60_000 },
+  { name: 'chaos soak (60 s, seed 5: every invariant, see README; a failure prints its replay command)', cmd: ['--import', 'tsx', 'scripts/soak/main.ts', '--seconds', '60', '--seed', '5', '--quiet'], timeoutMs: 90_000 },
   { name: 'build', cmd: ['esbuild.mjs'] },
   { name: 'smoke test of the built package', cmd: ['scripts/smoke.mjs'] },
   { name: 'API reference (TypeDoc: every export documented, no broken link)', cmd: ['node_modules/typedoc/bin/typedoc'] },
