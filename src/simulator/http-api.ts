@@ -9,7 +9,7 @@
  *   GET  /action                                → {"actions":[status…],"types":[…]} (every action kept)
  *   GET  /actions                               → ["bind",…] (the action types, as go-redis lists them)
  *   GET  /{action}?effect=E                     → {"action","effect","cluster":{},"triggers":[]} (trigger listing;
- *                                                 no trigger is known for a standalone database)
+ *                                                 only topology-change-standalone lists triggers here)
  *   GET  /connections                           → {"connections":[…]}
  *   GET  /endpoints                             → {"endpoints","active","database","upstream","tls","ca"}
  *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
@@ -29,6 +29,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HitlessError } from '../errors.js';
 import { ACTION_TYPES } from './actions/index.js';
+import { topologyChangeListing } from './actions/topology-change.js';
 import { LOOPBACK } from './endpoint.js';
 import type { ActionRequest, ActionStatus, ConnectionInfo, MaintSimulator } from './types.js';
 
@@ -109,6 +110,7 @@ export async function routeStandaloneRequest(sim: MaintSimulator, request: Incom
     return send(response, 200, ACTION_TYPES);
   }
   if (head !== undefined && id === undefined && method === 'GET' && url.searchParams.has('effect') && isTriggerRoute(head)) {
+    if (head.replace(/-/g, '_') === 'topology_change_standalone') return send(response, 200, topologyChangeListing(url.searchParams.get('effect')));
     return send(response, 200, { action: head, effect: url.searchParams.get('effect'), cluster: {}, triggers: [] });
   }
   if (head === 'action' && id === undefined) {

@@ -223,6 +223,7 @@ export interface ClusterConfigParameters {
 
 /** The type of an action. */
 export type ActionType =
+  | 'topology_change_standalone'
   | 'bind'
   | 'moving'
   | 'migrate'
