@@ -24,8 +24,8 @@ test('databases options: each field checked, unknown ones refused; createMaintSi
   assert.match(message(() => validateDatabasesOptions({ name: '' }, 'databases')), 'databases.name');
   assert.match(message(() => validateDatabasesOptions({ bdbId: 0 }, 'databases')), 'databases.bdbId');
   assert.match(message(() => validateDatabasesOptions({ endpointsConfig: 3 }, 'databases')), 'databases.endpointsConfig');
-  await createMaintSimulator({ upstream: { host: '127.0.0.1', port: 1 }, databases: { max: -1 } }).then(assert.unreachable, (error: Error) => assert.match(error.message, 'databases.max'));
-  await createMaintSimulator({ cluster: { primaries: 1, databases: { max: 99 } } }).then(assert.unreachable, (error: Error) => assert.match(error.message, 'cluster.databases.max'));
+  await createMaintSimulator({ upstream: { host: '127.0.0.1', port: 1 }, databases: { max: -1 } }).then(() => assert.unreachable(), (error: Error) => assert.match(error.message, 'databases.max'));
+  await createMaintSimulator({ cluster: { primaries: 1, databases: { max: 99 } } }).then(() => assert.unreachable(), (error: Error) => assert.match(error.message, 'cluster.databases.max'));
 });
 
 test('database_config: name required, booleans and shards_count checked; oss_cluster makes a cluster of 3 by default', () => {
