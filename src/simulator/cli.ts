@@ -42,6 +42,8 @@ const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [option
   --endpoints-config F  write the endpoints file the official scenario suites read
                         (REDIS_ENDPOINTS_CONFIG_PATH) to F once ready
   --database-name NAME  its key in that file (default standalone)
+  --max-databases N     databases create_database may run at once (default 4; 0 refuses it);
+                        the endpoints file gains and loses their entries
   --action-defaults J   default parameters per action type, JSON: {"bind":{"time_s":5}}
   --tls                 TLS mode with a certificate made at start (a throw-away CA; needs openssl
                         on PATH) naming localhost and every address; the endpoints file says tls
@@ -92,6 +94,7 @@ function options(argv: string[]): CliOptions {
         'no-database-endpoint': { type: 'boolean' },
         'endpoints-config': { type: 'string' },
         'database-name': { type: 'string' },
+        'max-databases': { type: 'string' },
         'action-defaults': { type: 'string' },
         tls: { type: 'boolean' },
         'tls-cert': { type: 'string' },
@@ -140,6 +143,12 @@ function options(argv: string[]): CliOptions {
     const defaults = result.actionDefaults ?? {};
     result.actionDefaults = { ...defaults, execute_rladmin_command: { database_name: databaseName, ...defaults.execute_rladmin_command } };
   }
+  const maxDatabases = integer(values['max-databases'], '--max-databases');
+  result.databases = {
+    ...(maxDatabases === undefined ? {} : { max: maxDatabases }),
+    ...(databaseName === undefined ? {} : { name: databaseName }),
+    ...(values['endpoints-config'] === undefined ? {} : { endpointsConfig: values['endpoints-config'] }),
+  };
   const tls = tlsOption(values);
   if (tls !== undefined) result.tls = tls;
   else if (values['tls-ca-out'] !== undefined) fail('--tls-ca-out needs --tls or --tls-cert/--tls-key');

@@ -3,11 +3,13 @@
  * suites use:
  *   POST /action {"type","parameters"}          → {"action_id","status":"pending"}
  *   POST /rladmin  body: "rladmin [-b N] CMD" (text) → the same: an execute_rladmin_command action (redis-py)
+ *   POST /action {type: create_database | delete_database, …} and actions to a created database by bdb_id:
+ *                                               databases/http-route.ts, in front of these routes
  *   GET  /action/{id}                           → {"action_id","type","status","error"?,"output"?}
  *   GET  /action                                → {"actions":[status…],"types":[…]} (every action kept)
  *   GET  /actions                               → ["bind",…] (the action types, as go-redis lists them)
  *   GET  /{action}?effect=E                     → {"action","effect","cluster":{},"triggers":[]} (trigger listing;
- *                                                 no trigger is known for a standalone database)
+ *                                                 only topology-change-standalone lists triggers here)
  *   GET  /connections                           → {"connections":[…]}
  *   GET  /endpoints                             → {"endpoints","active","database","upstream","tls","ca"}
  *   POST /send-to-all-clients[?encoding=raw|base64]   body: the bytes (default base64) or JSON {"data","encoding"?}
@@ -27,7 +29,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HitlessError } from '../errors.js';
 import { ACTION_TYPES } from './actions/index.js';
-import { rladminWords } from './actions/rladmin.js';
+import { topologyChangeListing } from './actions/topology-change.js';
 import { LOOPBACK } from './endpoint.js';
 import type { ActionRequest, ActionStatus, ConnectionInfo, MaintSimulator } from './types.js';
 
@@ -55,7 +57,7 @@ export type HttpRoute<S> = (sim: S, request: IncomingMessage, response: ServerRe
 
 export function startHttpApi(sim: MaintSimulator, port: number): Promise<HttpApi>;
 export function startHttpApi<S>(sim: S, port: number, route: HttpRoute<S>): Promise<HttpApi>;
-export function startHttpApi(sim: unknown, port: number, route: HttpRoute<unknown> = handle as HttpRoute<unknown>): Promise<HttpApi> {
+export function startHttpApi(sim: unknown, port: number, route: HttpRoute<unknown> = routeStandaloneRequest as HttpRoute<unknown>): Promise<HttpApi> {
   const server = createServer((request, response) => {
     const address = server.address();
     const actual = typeof address === 'object' && address !== null ? address.port : port;
@@ -87,7 +89,8 @@ export function startHttpApi(sim: unknown, port: number, route: HttpRoute<unknow
   });
 }
 
-async function handle(sim: MaintSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/** The standalone routes; `POST /rladmin` and the database-addressed ones are databases/http-route.ts's. */
+export async function routeStandaloneRequest(sim: MaintSimulator, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter((part) => part !== '');
   const method = request.method ?? 'GET';
@@ -107,25 +110,13 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
     return send(response, 200, ACTION_TYPES);
   }
   if (head !== undefined && id === undefined && method === 'GET' && url.searchParams.has('effect') && isTriggerRoute(head)) {
+    if (head.replace(/-/g, '_') === 'topology_change_standalone') return send(response, 200, topologyChangeListing(url.searchParams.get('effect')));
     return send(response, 200, { action: head, effect: url.searchParams.get('effect'), cluster: {}, triggers: [] });
   }
   if (head === 'action' && id === undefined) {
     route('POST');
-    if (mediaType(request) !== 'application/json') throw new HttpError(415, 'POST /action needs Content-Type: application/json');
-    const body = parseJson(await readBody(request));
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {"type","parameters"}');
-    const { type, parameters } = body as { type?: unknown; parameters?: unknown };
-    const actionId = sim.start({ type, parameters } as ActionRequest);
+    const actionId = sim.start((await readActionRequest(request)) as ActionRequest);
     return send(response, 200, { action_id: actionId, status: 'pending' });
-  }
-  if (head === 'rladmin' && id === undefined) {
-    route('POST');
-    // text/plain is what redis-py sends; the Host and Origin checks keep web pages out.
-    if (mediaType(request) !== 'text/plain') throw new HttpError(415, 'POST /rladmin needs Content-Type: text/plain (the command as text)');
-    const text = (await readBody(request)).toString('utf8');
-    const { words, bdbId } = rladminWords(text);
-    const parameters = { rladmin_command: words.join(' '), ...(bdbId === undefined ? {} : { bdb_id: bdbId }) };
-    return send(response, 200, { action_id: sim.start({ type: 'execute_rladmin_command', parameters }), status: 'pending' });
   }
   if (head === 'action' && id !== undefined) {
     route('GET');
@@ -163,6 +154,15 @@ async function handle(sim: MaintSimulator, request: IncomingMessage, response: S
     return send(response, 200, { connectionId: id, success: true });
   }
   throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
+}
+
+/** The body of `POST /action`: JSON `{type, parameters}` (415 for another Content-Type, 400 when not an object). */
+export async function readActionRequest(request: IncomingMessage): Promise<{ type: unknown; parameters: unknown }> {
+  if (mediaType(request) !== 'application/json') throw new HttpError(415, 'POST /action needs Content-Type: application/json');
+  const body = parseJson(await readBody(request));
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {"type","parameters"}');
+  const { type, parameters } = body as { type?: unknown; parameters?: unknown };
+  return { type, parameters };
 }
 
 export function statusJson(status: Pick<ActionStatus, 'actionId'>): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { ACTION_TYPES, isActionType } from './actions/index.js';
 import { LOOPBACK } from './endpoint.js';
 import { addressCount, planHosts, validateHosts } from './hosts.js';
 import { makePki } from './tls-pki.js';
+import { validateDatabasesOptions } from './databases/options.js';
 import { Simulator } from './simulator.js';
 import { createClusterSimulator, type MaintClusterSimulator, type MaintClusterSimulatorOptions } from './cluster/cluster-simulator.js';
 import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
@@ -71,7 +72,8 @@ export type { AdminValue } from './admin-client.js';
 export { smigratingFrame, smigratedFrame, smigratedFlatFrame, smigratedPairsFrame } from './cluster/frames.js';
 export { encodePush, formatEndpoint, movingFrame, movingFrameTo, migratingFrame, migratedFrame, failingOverFrame, failedOverFrame } from './push-frames.js';
 export type { PushElement } from './push-frames.js';
-export { endpointsConfig, writeEndpointsFile } from './endpoints-file.js';
+export { clusterEndpointsConfig, endpointsConfig, writeEndpointsFile } from './endpoints-file.js';
+export type { SimulatorDatabasesOptions } from './databases/options.js';
 export type { EndpointsFileOptions } from './endpoints-file.js';
 
 function isPort(value: unknown, allowZero: boolean): boolean {
@@ -113,6 +115,7 @@ function validate(options: MaintSimulatorOptions): void {
     }
   }
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('apiPort', apiPort, 'a port from 0 to 65535');
+  validateDatabasesOptions(options.databases, 'databases');
   if (redisServer !== undefined && (typeof redisServer !== 'string' || redisServer === '')) {
     throw new ConfigError('redisServer', redisServer, 'a path or command name');
   }
@@ -138,6 +141,7 @@ function clusterOptions(value: unknown): MaintClusterSimulatorOptions {
   }
   if (spares !== undefined && (!Number.isInteger(spares) || (spares as number) < 0 || (spares as number) > 4)) throw new ConfigError('cluster.spares', spares, 'an integer from 0 to 4');
   if (apiPort !== undefined && !isPort(apiPort, true)) throw new ConfigError('cluster.apiPort', apiPort, 'a port from 0 to 65535');
+  validateDatabasesOptions((value as Record<string, unknown>)['databases'], 'cluster.databases');
   if (actionDefaults !== undefined && (typeof actionDefaults !== 'object' || actionDefaults === null || Array.isArray(actionDefaults))) {
     throw new ConfigError('cluster.actionDefaults', actionDefaults, 'an object {actionType: {parameter: value}}');
   }

@@ -9,7 +9,10 @@ import { FrameScanner, scanFrames } from '../protocol/frame-scanner.js';
 import { ActionRunner } from './action-runner.js';
 import { planAction, type ActionContext, type NoticeWindow } from './actions/index.js';
 import { Endpoint } from './endpoint.js';
-import { startHttpApi, type HttpApi } from './http-api.js';
+import { routeStandaloneRequest, startHttpApi, type HttpApi } from './http-api.js';
+import { standaloneRegistry } from './databases/attach.js';
+import { withDatabases } from './databases/http-route.js';
+import type { DatabaseRegistry } from './databases/registry.js';
 import { ProxyConnection, type ConnectionHooks } from './proxy-connection.js';
 import { delay } from './timing.js';
 import { planHosts } from './hosts.js';
@@ -65,6 +68,7 @@ export class Simulator implements MaintSimulator {
   private readonly aborter = new AbortController();
   private readonly runner: ActionRunner;
   private httpApi: HttpApi | null = null;
+  private databases: DatabaseRegistry | null = null;
   private seq = 0;
   private notificationsOn = true;
   private connectionCount = 0;
@@ -108,7 +112,10 @@ export class Simulator implements MaintSimulator {
       : await spawnTopology(this.options.redisServer, this.aborter.signal);
     this.target = this.topology.current();
     for (const endpoint of this.addressList) await endpoint.open();
-    if (this.options.apiPort !== undefined) this.httpApi = await startHttpApi(this, this.options.apiPort);
+    if (this.options.apiPort !== undefined) {
+      this.databases = standaloneRegistry(this, this.options, (event) => this.emit(event as unknown as SimulatorEvent));
+      this.httpApi = await startHttpApi(this, this.options.apiPort, withDatabases(this.databases, routeStandaloneRequest));
+    }
   }
 
   get endpoints(): readonly string[] {
@@ -198,6 +205,7 @@ export class Simulator implements MaintSimulator {
       endpoint.cutAll('simulator closed');
     }
     await this.runner.settle();
+    await this.databases?.close();
     await this.topology.close();
     this.subject.complete();
   }

@@ -1,4 +1,5 @@
 /** Public types of the maintenance simulator (`hitless/simulator`). */
+import type { SimulatorDatabasesOptions } from './databases/options.js';
 import type { Observable } from 'rxjs';
 
 /** How a connection asked to be told about a new endpoint (`CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type T`). */
@@ -55,6 +56,8 @@ export interface MaintSimulatorOptions {
    * naming `localhost` and every address it listens on; clients trust `sim.tlsCa`.
    */
   tls?: SimulatorTlsOptions | readonly SimulatorTlsOptions[] | true;
+  /** Databases the HTTP API's `create_database` spawns (at most 4 at once by default), and this one's name and bdb id. */
+  databases?: SimulatorDatabasesOptions;
 }
 
 /** An endpoint's certificate and key (PEM) in the simulator's TLS mode. */
@@ -220,6 +223,7 @@ export interface ClusterConfigParameters {
 
 /** The type of an action. */
 export type ActionType =
+  | 'topology_change_standalone'
   | 'bind'
   | 'moving'
   | 'migrate'

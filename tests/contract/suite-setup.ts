@@ -35,6 +35,8 @@ export interface DatabaseConfig {
 export interface ContractRig {
   fi: FaultInjector;
   db: DatabaseConfig;
+  /** The endpoints file (REDIS_ENDPOINTS_CONFIG_PATH) the simulator wrote. */
+  endpointsFile: string;
   /** TLS mode: the CA file the ready line named (what the clients trust). */
   ca: string | undefined;
   /** Every maintenance push node-redis reported on its `redis.maintenance` channel, in order. */
@@ -92,6 +94,7 @@ export async function startContractRig(defaults: Record<string, Record<string, u
     return {
       fi,
       db,
+      endpointsFile: file,
       ca,
       log,
       async client(options = {}) {

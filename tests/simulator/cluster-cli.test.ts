@@ -2,6 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMaintCluster } from '../../src/index.js';
 import { FaultInjector } from '../contract/fault-injector.js';
@@ -49,7 +52,9 @@ function redisChildren(parent: number): number[] {
 }
 
 test('--cluster 3 --replicas 1 prints the nodes, serves the HTTP API (a reshard under a client’s traffic) and stops its servers on SIGTERM', async () => {
-  const running = await start(['--cluster', '3', '--replicas', '1', '--api-port', '0', '--action-defaults', '{"bind":{"time_s":0.5}}']);
+  const dir = mkdtempSync(join(tmpdir(), 'hitless-cluster-cli-'));
+  const file = join(dir, 'endpoints.json');
+  const running = await start(['--cluster', '3', '--replicas', '1', '--api-port', '0', '--action-defaults', '{"bind":{"time_s":0.5}}', '--endpoints-config', file, '--database-name', 'oss-db', '--max-databases', '0']);
   const { child, ready } = running;
   const client = createMaintCluster({ rootNodes: [ready.endpoints[0]!], poolSize: 1, refreshInterval: 0, refreshCooldown: 100 });
   try {
@@ -60,6 +65,13 @@ test('--cluster 3 --replicas 1 prints the nodes, serves the HTTP API (a reshard 
     assert.match(ready.api, /^http:\/\/127\.0\.0\.1:\d+$/);
     const servers = redisChildren(child.pid!);
     assert.is(servers.length, 6);
+    const entry = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { endpoints: string[] }>)['oss-db']!;
+    assert.equal(entry.endpoints, ready.endpoints.map((endpoint) => `redis://${endpoint}`), 'the endpoints file names the cluster database');
+    const fi = new FaultInjector(ready.api);
+    const status = await fi.run('execute_rladmin_command', { rladmin_command: 'status' });
+    assert.match((status.output as { output: string }).output, /db:1 +oss-db +redis/);
+    const refusal = await fi.trigger('create_database', { database_config: { name: 'x' } }).then(() => '', (error: Error) => error.message);
+    assert.match(refusal, /at most 0 created databases/);
 
     await client.connect();
     let running_ = true;
@@ -70,7 +82,6 @@ test('--cluster 3 --replicas 1 prints the nodes, serves the HTTP API (a reshard 
         await client.incr(`cli:${i % 200}`).then(() => acked++, () => failures++);
       }
     })();
-    const fi = new FaultInjector(ready.api);
     const done = await fi.run('reshard', { slots: [[0, 500]], to: 2 });
     assert.equal((done.output as { moves: Array<{ destination: string }> }).moves.map((move) => move.destination), [ready.endpoints[2]]);
     const bound = await fi.run('bind', { node: 1 });
@@ -96,6 +107,7 @@ test('--cluster 3 --replicas 1 prints the nodes, serves the HTTP API (a reshard 
   } finally {
     await client.close().catch(() => undefined);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

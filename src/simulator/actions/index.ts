@@ -17,6 +17,7 @@ import { dmcRestartAction, networkFailureAction } from './interruptions.js';
 import { rladminAction } from './rladmin.js';
 import { rlutilAction } from './rlutil.js';
 import { sequenceAction } from './sequence.js';
+import { topologyChangeAction } from './topology-change.js';
 
 /** While open, a connection that opts in and `applies` is told `notice` (e.g. MOVING with the time left). */
 export interface NoticeWindow {
@@ -89,6 +90,7 @@ const ACTIONS: Record<ActionType, ActionDefinition> = {
   network_failure: networkFailureAction,
   execute_rlutil_command: rlutilAction,
   reshard: migrateAction,
+  topology_change_standalone: topologyChangeAction,
 };
 
 export const ACTION_TYPES = Object.keys(ACTIONS) as ActionType[];

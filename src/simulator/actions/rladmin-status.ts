@@ -13,7 +13,8 @@ export interface StatusNames {
   name: string;
 }
 
-function table(rows: string[][]): string[] {
+/** Rows as rladmin aligns them: each column padded to its widest cell. */
+export function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join(' ').trimEnd());
 }

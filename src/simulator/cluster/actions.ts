@@ -12,12 +12,13 @@ import type { ClusterCore, ClusterNode } from './core.js';
 import { failover } from './failover.js';
 import { reshard } from './reshard.js';
 import { planSlotMigrate } from './slot-migrate.js';
+import { planClusterRladmin, planClusterSequence, type ClusterPlanner } from './contract-actions.js';
 import type { ClusterActionType, MaintClusterSimulatorOptions, ReshardParameters } from './types.js';
 
 /** A validated action, ready to run against the cluster. */
 export type ClusterPlan = (core: ClusterCore) => Promise<Record<string, unknown>>;
 
-type Parse = (params: Params, raw: Record<string, unknown>, core: ClusterCore) => ClusterPlan;
+type Parse = (params: Params, raw: Record<string, unknown>, core: ClusterCore, plan: ClusterPlanner) => ClusterPlan;
 
 const SLOTS = 16_384;
 
@@ -90,6 +91,14 @@ const ACTIONS: Record<ClusterActionType, { parameters: string[]; parse: Parse }>
       };
     },
   },
+  sequence_of_actions: {
+    parameters: ['actions', 'bdbId'],
+    parse: (_params, raw, _core, plan) => planClusterSequence(raw, plan),
+  },
+  execute_rladmin_command: {
+    parameters: ['rladmin_command', 'database_name'],
+    parse: (params, _raw, _core, plan) => planClusterRladmin(params, plan),
+  },
 };
 
 /** The action types, in the order `GET /actions` lists them. */
@@ -108,7 +117,7 @@ export function planClusterAction(type: unknown, parameters: unknown, core: Clus
   const { parameters: names, parse } = ACTIONS[type];
   // slot_migrate reads its own parameters.
   const params = new Params(raw, type === 'slot_migrate' ? Object.keys(raw) : names);
-  return parse(params, raw, core);
+  return parse(params, raw, core, (subType, subParameters) => planClusterAction(subType, subParameters, core, defaults));
 }
 
 function slotEntry(entry: unknown): number | [number, number] {

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../errors.js';
+import { writeEndpointsFile } from '../endpoints-file.js';
 import { describeEvent } from '../event-log.js';
 import { createMaintSimulator } from '../index.js';
 import type { MaintClusterSimulator, MaintClusterSimulatorOptions } from './types.js';
@@ -17,12 +18,17 @@ const USAGE = `Usage: hitless-simulator --cluster N [options]
   --spares S            primaries without slots, destinations of slot_migrate add / remove-add (default 0)
   --api-port P          port of the HTTP control API (default 0: any free port)
   --action-defaults J   default parameters per action type, JSON: {"bind":{"time_s":5}}
+  --endpoints-config F  write the endpoints file the official scenario suites read
+                        (REDIS_ENDPOINTS_CONFIG_PATH) to F once ready: an OSS-cluster-API database
+  --database-name NAME  its key in that file and its name in rladmin status (default cluster)
+  --max-databases N     databases create_database may run at once (default 4; 0 refuses it)
   --redis-server PATH   redis-server binary
   --quiet               do not log events on stderr
   -h, --help            show this help
 
 Actions (POST /action {"type","parameters"}): reshard {slots,to}, failover {node?}, bind {node?,time_s?},
-slot_migrate {effect,trigger?}, cluster_failover {node_id?}, node_kill {node_id}.`;
+slot_migrate {effect,trigger?}, cluster_failover {node_id?}, node_kill {node_id}, sequence_of_actions {actions},
+execute_rladmin_command {rladmin_command: status}, create_database {database_config}, delete_database {bdb_id}.`;
 
 function fail(message: string): never {
   process.stderr.write(`hitless-simulator: ${message}\n\n${USAGE}\n`);
@@ -35,7 +41,7 @@ function count(text: string | undefined, name: string, fallback: number): number
   return Number(text);
 }
 
-function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet: boolean } {
+function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet: boolean; endpointsConfig: string | undefined; name: string | undefined } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -46,6 +52,9 @@ function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet
         spares: { type: 'string' },
         'api-port': { type: 'string' },
         'action-defaults': { type: 'string' },
+        'endpoints-config': { type: 'string' },
+        'database-name': { type: 'string' },
+        'max-databases': { type: 'string' },
         'redis-server': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -73,11 +82,20 @@ function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet
       fail(`--action-defaults must be JSON: ${(error as Error).message}`);
     }
   }
-  return { options: result, quiet: values.quiet === true };
+  const name = values['database-name'];
+  if (name === '') fail('--database-name must not be empty');
+  if (name !== undefined) {
+    const defaults = result.actionDefaults ?? {};
+    result.actionDefaults = { ...defaults, execute_rladmin_command: { database_name: name, ...defaults.execute_rladmin_command } };
+  }
+  const file = values['endpoints-config'];
+  const max = values['max-databases'] === undefined ? undefined : count(values['max-databases'], '--max-databases', 0);
+  result.databases = { ...(max === undefined ? {} : { max }), ...(name === undefined ? {} : { name }), ...(file === undefined ? {} : { endpointsConfig: file }) };
+  return { options: result, quiet: values.quiet === true, endpointsConfig: file, name };
 }
 
 export async function runClusterCli(argv: string[]): Promise<void> {
-  const { options: clusterOptions, quiet } = options(argv);
+  const { options: clusterOptions, quiet, endpointsConfig, name } = options(argv);
   let starting: Promise<MaintClusterSimulator | null> = Promise.resolve(null);
   let stopping = false;
   const stop = (signal: string) => {
@@ -108,6 +126,15 @@ export async function runClusterCli(argv: string[]): Promise<void> {
     process.exit(1);
   }
   if (stopping) return;
+  if (endpointsConfig !== undefined) {
+    try {
+      await writeEndpointsFile(sim, endpointsConfig, name === undefined ? {} : { name });
+    } catch (error) {
+      process.stderr.write(`hitless-simulator: cannot write ${endpointsConfig}: ${(error as Error).message}\n`);
+      await sim.close();
+      process.exit(1);
+    }
+  }
   if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describeEvent(event)}\n`));
   const nodes = sim.nodes.map((node) => ({ index: node.index, id: node.id, endpoint: node.endpoint, role: node.server.replicaOf !== null ? 'replica' : node.server.slots === null ? 'spare' : 'primary' }));
   process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, nodes, api: sim.api })}\n`);

@@ -11,6 +11,9 @@ import { Subject } from 'rxjs';
 import { AdminClient, type AdminValue } from '../admin-client.js';
 import { ActionRunner, type ActionEvent } from '../action-runner.js';
 import { startHttpApi, type HttpApi } from '../http-api.js';
+import { clusterRegistry } from '../databases/attach.js';
+import { withDatabases } from '../databases/http-route.js';
+import type { DatabaseRegistry } from '../databases/registry.js';
 import { Simulator } from '../simulator.js';
 import { planClusterAction } from './actions.js';
 import { bind } from './bind.js';
@@ -97,6 +100,7 @@ class ClusterSimulator implements MaintClusterSimulator {
   private readonly aborter = new AbortController();
   private readonly runner: ActionRunner<ClusterCore, ClusterActionType>;
   private httpApi: HttpApi | null = null;
+  private databases: DatabaseRegistry | null = null;
   private seq = 0;
   private closing: Promise<void> | null = null;
   /** One admin connection per node, kept for the simulator's life (a reshard sends thousands of commands). */
@@ -124,7 +128,8 @@ class ClusterSimulator implements MaintClusterSimulator {
   }
 
   async listen(port: number): Promise<void> {
-    this.httpApi = await startHttpApi(this, port, routeClusterRequest);
+    this.databases = clusterRegistry(this, this.options, (event) => this.emit(event as unknown as ClusterSimulatorEvent));
+    this.httpApi = await startHttpApi(this, port, withDatabases(this.databases, routeClusterRequest));
   }
 
   async command(node: ClusterNode | MaintClusterSimulator['nodes'][number], ...args: string[]): Promise<AdminValue> {
@@ -203,6 +208,7 @@ class ClusterSimulator implements MaintClusterSimulator {
     this.closing ??= (async () => {
       this.aborter.abort();
       await this.httpApi?.close();
+      await this.databases?.close();
       for (const admin of this.admins.values()) void admin.then((client) => client.close(), () => undefined);
       await Promise.all(this.doors.map((door) => door.close()));
       await Promise.all(this.nodes.map((node) => node.simulator.close()));

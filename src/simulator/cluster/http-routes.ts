@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminValue } from '../admin-client.js';
-import { checkInjection, decodeData, HttpError, mediaType, parseJson, readBody, send, statusJson, toJson } from '../http-api.js';
+import { checkInjection, decodeData, HttpError, readActionRequest, readBody, send, statusJson, toJson } from '../http-api.js';
 import { CLUSTER_ACTION_TYPES } from './actions.js';
 import { ranges } from './core.js';
 import { slotMigrateListing } from './slot-migrate.js';
@@ -36,11 +36,7 @@ export async function routeClusterRequest(sim: MaintClusterSimulator, request: I
   if (head === 'action' && id === undefined) {
     if (method === 'GET') return send(response, 200, { actions: sim.actions().map(statusJson), types: CLUSTER_ACTION_TYPES });
     only('POST');
-    if (mediaType(request) !== 'application/json') throw new HttpError(415, 'POST /action needs Content-Type: application/json');
-    const body = parseJson(await readBody(request));
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the body must be a JSON object {"type","parameters"}');
-    const { type, parameters } = body as { type?: unknown; parameters?: unknown };
-    return send(response, 200, { action_id: sim.start({ type, parameters } as ClusterActionRequest), status: 'pending' });
+    return send(response, 200, { action_id: sim.start((await readActionRequest(request)) as ClusterActionRequest), status: 'pending' });
   }
   if (head === 'action') {
     only('GET');
@@ -53,12 +49,7 @@ export async function routeClusterRequest(sim: MaintClusterSimulator, request: I
     return send(response, 200, CLUSTER_ACTION_TYPES);
   }
   if (name === 'slot_migrate' && id === undefined && method === 'POST') {
-    const parameters: Record<string, unknown> = {};
-    for (const [key, value] of url.searchParams) {
-      if (!SLOT_MIGRATE_QUERY.includes(key)) throw new HttpError(400, `unknown query parameter ${key}; expected ${SLOT_MIGRATE_QUERY.join(', ')}`);
-      parameters[key] = /^\d+$/.test(value) && key !== 'bdb_id' ? Number(value) : value;
-    }
-    return send(response, 200, { action_id: sim.start({ type: 'slot_migrate', parameters }), status: 'pending' });
+    return send(response, 200, { action_id: sim.start({ type: 'slot_migrate', parameters: slotMigrateQuery(url) }), status: 'pending' });
   }
   if (name !== undefined && id === undefined && method === 'GET' && url.searchParams.has('effect') && (CLUSTER_ACTION_TYPES as readonly string[]).includes(name)) {
     const listing = slotMigrateListing(url.searchParams.get('effect'), await describeCluster(sim));
@@ -96,6 +87,16 @@ export async function routeClusterRequest(sim: MaintClusterSimulator, request: I
     return send(response, 200, { connectionId: id, success: true });
   }
   throw new HttpError(404, `no such route: ${method} ${url.pathname}`);
+}
+
+/** The parameters go-redis's `POST /slot-migrate?…` sends in its query; numbers as numbers. */
+export function slotMigrateQuery(url: URL): Record<string, unknown> {
+  const parameters: Record<string, unknown> = {};
+  for (const [key, value] of url.searchParams) {
+    if (!SLOT_MIGRATE_QUERY.includes(key)) throw new HttpError(400, `unknown query parameter ${key}; expected ${SLOT_MIGRATE_QUERY.join(', ')}`);
+    parameters[key] = /^\d+$/.test(value) && key !== 'bdb_id' ? Number(value) : value;
+  }
+  return parameters;
 }
 
 /** `n<index>.<id>` → the node and its simulator's connection id (404 when there is no such open connection). */

@@ -1,12 +1,13 @@
 /** The public types of the simulator's cluster mode. */
 import type { Observable } from 'rxjs';
+import type { SimulatorDatabasesOptions } from '../databases/options.js';
 import type { AdminValue } from '../admin-client.js';
 import type { ActionState, ConnectionInfo, MaintSimulator, SimulatorEvent } from '../types.js';
 import type { SlotList, SlotMoveText } from './frames.js';
 import type { SpawnedClusterNode } from './spawn-cluster.js';
 
 /** The cluster mode's action types: its own, and the fault-injector contract's names for cluster operations. */
-export type ClusterActionType = 'reshard' | 'failover' | 'cluster_failover' | 'bind' | 'slot_migrate' | 'node_kill';
+export type ClusterActionType = 'reshard' | 'failover' | 'cluster_failover' | 'bind' | 'slot_migrate' | 'node_kill' | 'sequence_of_actions' | 'execute_rladmin_command';
 
 /** An action request of the cluster mode (`POST /action` body). */
 export interface ClusterActionRequest {
@@ -44,6 +45,8 @@ export interface MaintClusterSimulatorOptions {
   apiPort?: number;
   /** Default parameters per action type, under what a request gives (e.g. `{ bind: { time_s: 3 } }`). */
   actionDefaults?: Partial<Record<ClusterActionType, Record<string, unknown>>>;
+  /** Databases the HTTP API's `create_database` spawns (at most 4 at once by default), and this one's name and bdb id. */
+  databases?: SimulatorDatabasesOptions;
 }
 
 /** One spawned node (primary, replica or spare) and its simulator. */
