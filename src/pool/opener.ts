@@ -33,19 +33,29 @@ export interface OpenerDependencies {
  * failure per connection (for `connect()`'s error).
  */
 export class ConnectionOpener {
-  private readonly support = new Map<string, MaintSupport>();
-  readonly lastErrors = new Map<string, Error>();
+  /** Both made with their first entry: a client whose endpoint answers the opt-in plainly keeps neither. */
+  private support: Map<string, MaintSupport> | null = null;
+  private lastErrors: Map<string, Error> | null = null;
   /** Resolved once at construction (SPEC §4); set before the first dial. */
   endpointType: ResolvedEndpointType = 'none';
 
   constructor(private readonly deps: OpenerDependencies) {}
 
   supportOf(endpoint: string): MaintSupport {
-    return this.support.get(endpoint) ?? 'unknown';
+    return this.support?.get(endpoint) ?? 'unknown';
   }
 
   supportSnapshot(): Record<string, MaintSupport> {
-    return Object.fromEntries(this.support);
+    return this.support === null ? {} : Object.fromEntries(this.support);
+  }
+
+  /** The error of the owner's last failed attempt, until one succeeds or it is forgotten. */
+  lastError(id: string): Error | undefined {
+    return this.lastErrors?.get(id);
+  }
+
+  forget(id: string): void {
+    this.lastErrors?.delete(id);
   }
 
   /** Dials `endpoint` and runs the whole handshake for `connection`. */
@@ -77,18 +87,18 @@ export class ConnectionOpener {
           ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
         },
       });
-      this.lastErrors.delete(connection.id);
+      this.lastErrors?.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
       return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };
     } catch (error) {
-      this.lastErrors.set(connection.id, error as Error);
+      (this.lastErrors ??= new Map()).set(connection.id, error as Error);
       throw error;
     }
   }
 
   private record(endpoint: string, support: MaintSupport, rejection?: string): void {
-    if (this.support.get(endpoint) === support) return;
-    this.support.set(endpoint, support);
+    if (this.support?.get(endpoint) === support) return;
+    (this.support ??= new Map()).set(endpoint, support);
     this.deps.emit({ type: 'endpoint.support', endpoint, support, ...(rejection === undefined ? {} : { reason: rejection }) });
     if (support === 'unsupported') {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
