@@ -60,12 +60,7 @@ export class Pool implements ConnectionHost {
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
-  private readonly startup = new PoolStartup({
-    spawn: () => this.spawn(false),
-    pooled: () => [...this.connections.values()].filter((c) => !c.dedicated),
-    lastError: (connection) => this.opener.lastError(connection.id),
-    isClosing: () => this.closing,
-  });
+  private readonly startup: PoolStartup;
 
   constructor(private readonly deps: PoolDependencies) {
     const { options, clock } = deps;
@@ -76,6 +71,7 @@ export class Pool implements ConnectionHost {
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.router = new Router(clock, options.maint.relaxedTimeout);
     this.opener = new ConnectionOpener(deps);
+    this.startup = new PoolStartup(() => this.spawn(false), this.connections, this.opener);
     this.pushes = new PushRouter((connection, type) => deps.logger.debug(`push frame "${type}" on ${connection.id} has no consumer; ignored`));
     this.pushes.use('maintenance', (connection, frame) => this.maintenance.push(connection, frame));
     // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).

@@ -53,7 +53,7 @@ export class Router {
   /** A connection took or stopped taking commands: keep the routable set in step, flush parked commands. */
   update(connection: Connection): void {
     if (connection.ready && !connection.dedicated) {
-      if (!this.routable.includes(connection)) this.routable = [...this.routable, connection];
+      if (!this.routable.includes(connection)) this.routable = this.routable.concat(connection);
       this.waiting?.drain(
         () => connection.ready,
         (command) => connection.write(command),

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } from '../errors.js';
-import { RespDecoder } from '../protocol/decoder.js';
+import { RespDecoder, type RespDecoderHandlers } from '../protocol/decoder.js';
 import type { RespValue } from '../protocol/types.js';
 import { timerDelay, type Clock } from './clock.js';
 import type { PendingCommand } from './command.js';
@@ -20,7 +20,7 @@ export interface PipelineHandlers {
  * matched to the in-flight FIFO, and one timer watches the oldest command's deadline. No actor,
  * no Subject, no timer per command.
  */
-export class Pipeline {
+export class Pipeline implements RespDecoderHandlers {
   private readonly inflight = new Fifo<PendingCommand>();
   private readonly decoder: RespDecoder;
   private outgoing = '';
@@ -40,13 +40,8 @@ export class Pipeline {
     /** For messages: the endpoint this socket reaches. */
     readonly target: string,
   ) {
-    this.decoder = new RespDecoder({
-      onReply: (value) => this.settleHead(value, null),
-      onErrorReply: (error) => this.settleHead(null, error),
-      onPush: (frame) => this.handlers.onPush(frame),
-      wantsBuffers: () => this.inflight.peek()?.binary === true,
-      ...(handlers.pushBuffers === undefined ? {} : { pushBuffers: handlers.pushBuffers }),
-    });
+    // The pipeline is its decoder's handlers (methods, not a closure each: one per socket adds up).
+    this.decoder = new RespDecoder(this);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => {
       // 'close' follows and carries the outcome.
@@ -154,6 +149,33 @@ export class Pipeline {
       const reason = error instanceof ProtocolError ? error.message : String(error);
       this.lostWith(new ConnectionError('ERR_CONNECTION_LOST', `Connection to ${this.target} sent bytes that are not RESP (${reason})`, { cause: error, retryable: true }));
     }
+  }
+
+  // --- RespDecoderHandlers: called by this pipeline's decoder only ---------------------------
+
+  /** @internal */
+  onReply(value: RespValue): void {
+    this.settleHead(value, null);
+  }
+
+  /** @internal */
+  onErrorReply(error: RedisReplyError): void {
+    this.settleHead(null, error);
+  }
+
+  /** @internal */
+  onPush(frame: RespValue[]): void {
+    this.handlers.onPush(frame);
+  }
+
+  /** @internal */
+  wantsBuffers(): boolean {
+    return this.inflight.peek()?.binary === true;
+  }
+
+  /** @internal */
+  pushBuffers(): boolean {
+    return this.handlers.pushBuffers?.() === true;
   }
 
   private settleHead(value: RespValue, error: RedisReplyError | null): void {
