@@ -6,7 +6,8 @@ import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.j
 import type { Clock } from '../transport/clock.js';
 import { currentCredentials } from '../credentials/provider.js';
 import { openConnection } from '../transport/open.js';
-import type { Pipeline } from '../transport/pipeline.js';
+import type { Pipeline, PipelineHandlers } from '../transport/pipeline.js';
+import type { ConnectionError } from '../errors.js';
 import type { RespValue } from '../protocol/types.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
@@ -81,11 +82,7 @@ export class ConnectionOpener {
           maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
           tracking: options.clientSideCache !== undefined,
         },
-        handlers: {
-          onPush: (frame) => connection.onPush(frame),
-          onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
-          ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
-        },
+        handlers: new OwnerHandlers(connection),
       });
       this.lastErrors?.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
@@ -103,5 +100,22 @@ export class ConnectionOpener {
     if (support === 'unsupported') {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
     }
+  }
+}
+
+/** A socket's handlers, forwarding to its owner: one small object per socket rather than a closure each. */
+class OwnerHandlers implements PipelineHandlers {
+  constructor(private readonly owner: SocketOwner) {}
+
+  onPush(frame: RespValue[]): void {
+    this.owner.onPush(frame);
+  }
+
+  onLost(error: ConnectionError, pipeline: Pipeline): void {
+    this.owner.onLost(pipeline, error.message);
+  }
+
+  pushBuffers(): boolean {
+    return this.owner.pushBuffers?.() === true;
   }
 }

@@ -43,9 +43,7 @@ export class Pipeline implements RespDecoderHandlers {
     // The pipeline is its decoder's handlers (methods, not a closure each: one per socket adds up).
     this.decoder = new RespDecoder(this);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => {
-      // 'close' follows and carries the outcome.
-    });
+    socket.on('error', ignoreError);
     socket.on('close', () => this.lost('Connection closed by the server or the network'));
   }
 
@@ -271,6 +269,9 @@ export class Pipeline implements RespDecoderHandlers {
     }
   }
 }
+
+/** A socket's 'error' is followed by 'close', which carries the outcome. */
+function ignoreError(): void {}
 
 function flush(pipeline: Pipeline): void {
   pipeline.flushNow();
