@@ -204,16 +204,11 @@ export const connectionMachine = setup({
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: {
           target: 'ready',
-          actions: enqueueActions(({ context, event, enqueue, system }) => {
+          actions: assign(({ context, event, system }) => {
             // Reconnected straight to where a MOVING pointed (for "no endpoint": after its timeS/2
             // wait, when DNS has had time to follow): nothing left to move.
             const arrived = context.moving !== null && context.moving.target === event.output.endpoint && clockOf(system).now() >= context.moving.beginAt;
-            enqueue.assign({
-              endpoint: event.output.endpoint,
-              attempt: 0,
-              lastError: null,
-              ...(arrived ? { moving: null, handoffFailures: 0 } : {}),
-            });
+            return arrived ? { endpoint: event.output.endpoint, attempt: 0, lastError: null, moving: null, handoffFailures: 0 } : { endpoint: event.output.endpoint, attempt: 0, lastError: null };
           }),
         },
         onError: {
