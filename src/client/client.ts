@@ -137,7 +137,6 @@ class Client implements MaintClient {
     this.endpointType = endpointTypeFor(options);
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
-    this.resender = options.retryReads ? { clock: this.clock, send: (command) => this.pool.send(command) } : null;
     this.pool = new Pool({
       options,
       clock: this.clock,
@@ -149,6 +148,8 @@ class Client implements MaintClient {
       onChange: () => this.streamsRoom?.publishState(),
       ...(cache === null ? {} : { onInvalidate: (keys: RespValue) => cache.invalidate(keys), onTrackingEnded: () => cache.flush() }),
     });
+    // The pool is where a retried read goes again (it has the clock and the per-command path).
+    this.resender = options.retryReads ? this.pool : null;
   }
 
   get events$(): Observable<LifecycleEvent> {
