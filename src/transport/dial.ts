@@ -12,11 +12,24 @@ export interface DialOptions {
   configuredHost?: string;
 }
 
+/**
+ * Where a caller that already listens to the dial's `signal` (openConnection, for the whole
+ * dial + handshake) takes the dial's canceller, so that one open costs one abort listener:
+ * adding and removing a listener on an AbortSignal is among the dearest steps of a cold connect.
+ */
+export interface DialAbort {
+  cancel: ((reason: unknown) => void) | null;
+}
+
 /** TCP keepalive probes start after this much idle time, so a peer that vanished is noticed even with nothing in flight. */
 export const KEEPALIVE_DELAY_MS = 30_000;
 
-/** Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms. */
-export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> {
+/**
+ * Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms
+ * or when `signal` aborts — through `abort.cancel` when given (the caller forwards the abort),
+ * else through a listener of its own.
+ */
+export function dial(endpoint: Endpoint, options: DialOptions, abort?: DialAbort): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const target = `${endpoint.host}:${endpoint.port}`;
     if (options.signal?.aborted) {
@@ -33,7 +46,8 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
       clearTimeout(timer);
       socket.off('error', fail);
       socket.off(readyEvent, onReady);
-      options.signal?.removeEventListener('abort', onAbort);
+      if (abort === undefined) options.signal?.removeEventListener('abort', onAbort);
+      else abort.cancel = null;
     };
     function fail(cause: unknown) {
       cleanup();
@@ -51,6 +65,7 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
     }
     socket.once('error', fail);
     socket.once(readyEvent, onReady);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (abort === undefined) options.signal?.addEventListener('abort', onAbort, { once: true });
+    else abort.cancel = onAbort;
   });
 }
