@@ -7,15 +7,17 @@ import { isCertificateError, tlsOptionsFor } from './tls-options.js';
 export interface DialOptions {
   tls: false | ConnectionOptions;
   connectTimeout: number;
+  /** Checked as the dial starts; a later abort arrives through `DialAbort.cancel`. */
   signal?: AbortSignal;
   /** The host the client was configured with: the user's `tls.servername` applies to it only. */
   configuredHost?: string;
 }
 
 /**
- * Where a caller that already listens to the dial's `signal` (openConnection, for the whole
- * dial + handshake) takes the dial's canceller, so that one open costs one abort listener:
- * adding and removing a listener on an AbortSignal is among the dearest steps of a cold connect.
+ * Where the caller takes the dial's canceller. The dial does not listen to `signal` itself: its
+ * caller (openConnection, for the whole dial + handshake) does and calls `cancel`, so that one
+ * open costs one abort listener — adding and removing one is among the dearest steps of a cold
+ * connect.
  */
 export interface DialAbort {
   cancel: ((reason: unknown) => void) | null;
@@ -25,11 +27,10 @@ export interface DialAbort {
 export const KEEPALIVE_DELAY_MS = 30_000;
 
 /**
- * Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms
- * or when `signal` aborts — through `abort.cancel` when given (the caller forwards the abort),
- * else through a listener of its own.
+ * Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms,
+ * when `signal` is already aborted, or when `abort.cancel` is called meanwhile.
  */
-export function dial(endpoint: Endpoint, options: DialOptions, abort?: DialAbort): Promise<Socket> {
+export function dial(endpoint: Endpoint, options: DialOptions, abort: DialAbort = { cancel: null }): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const target = `${endpoint.host}:${endpoint.port}`;
     if (options.signal?.aborted) {
@@ -46,8 +47,7 @@ export function dial(endpoint: Endpoint, options: DialOptions, abort?: DialAbort
       clearTimeout(timer);
       socket.off('error', fail);
       socket.off(readyEvent, onReady);
-      if (abort === undefined) options.signal?.removeEventListener('abort', onAbort);
-      else abort.cancel = null;
+      abort.cancel = null;
     };
     function fail(cause: unknown) {
       cleanup();
@@ -65,7 +65,6 @@ export function dial(endpoint: Endpoint, options: DialOptions, abort?: DialAbort
     }
     socket.once('error', fail);
     socket.once(readyEvent, onReady);
-    if (abort === undefined) options.signal?.addEventListener('abort', onAbort, { once: true });
-    else abort.cancel = onAbort;
+    abort.cancel = onAbort;
   });
 }

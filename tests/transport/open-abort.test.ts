@@ -41,6 +41,19 @@ const open = (port: number, signal: AbortSignal) =>
     handlers: { onPush: () => {}, onLost: () => {} },
   });
 
+test('a signal aborted before the open fails it at once with ERR_CONNECT', async () => {
+  const controller = new AbortController();
+  controller.abort(new Error('already closed'));
+  const error = await open(redis.port, controller.signal).then(
+    () => assert.unreachable('the open should fail'),
+    (failure: unknown) => failure,
+  );
+  assert.ok(error instanceof ConnectionError);
+  assert.is((error as ConnectionError).code, 'ERR_CONNECT');
+  assert.match((error as Error).message, /aborted/);
+  assert.is(getEventListeners(controller.signal, 'abort').length, 0);
+});
+
 test('an abort while dialling fails the open with ERR_CONNECT and leaves no listener', async () => {
   const controller = new AbortController();
   const opening = open(redis.port, controller.signal);
