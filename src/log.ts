@@ -14,17 +14,44 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
+const withDetails = (message: string, details: unknown): unknown[] => (details === undefined ? [`[hitless] ${message}`] : [`[hitless] ${message}`, details]);
+
+/** The default sink: stderr via console, one for every client. */
+const CONSOLE: Logger = {
+  error: (m, d) => console.error(...withDetails(m, d)),
+  warn: (m, d) => console.warn(...withDetails(m, d)),
+  info: (m, d) => console.info(...withDetails(m, d)),
+  debug: (m, d) => console.debug(...withDetails(m, d)),
+};
+
+/**
+ * Forwards the lines at or above its level to a sink. Methods on the prototype, not closures per
+ * client: a client that logs nothing (most) pays for one small object.
+ */
+class LevelLogger implements Logger {
+  constructor(
+    private readonly at: number,
+    private readonly target: Partial<Logger>,
+  ) {}
+
+  error(message: string, details?: unknown): void {
+    if (this.at >= RANK.error) this.target.error?.(message, details);
+  }
+
+  warn(message: string, details?: unknown): void {
+    if (this.at >= RANK.warn) this.target.warn?.(message, details);
+  }
+
+  info(message: string, details?: unknown): void {
+    if (this.at >= RANK.info) this.target.info?.(message, details);
+  }
+
+  debug(message: string, details?: unknown): void {
+    if (this.at >= RANK.debug) this.target.debug?.(message, details);
+  }
+}
+
 /** A logger that forwards lines at or above `level` to `sink` (default: stderr via console). */
 export function createLogger(level: LogLevel, sink?: Partial<Logger>): Logger {
-  const target = sink ?? {
-    error: (m: string, d?: unknown) => console.error(`[hitless] ${m}`, ...(d === undefined ? [] : [d])),
-    warn: (m: string, d?: unknown) => console.warn(`[hitless] ${m}`, ...(d === undefined ? [] : [d])),
-    info: (m: string, d?: unknown) => console.info(`[hitless] ${m}`, ...(d === undefined ? [] : [d])),
-    debug: (m: string, d?: unknown) => console.debug(`[hitless] ${m}`, ...(d === undefined ? [] : [d])),
-  };
-  const at = RANK[level];
-  const forward = (name: LogLevel) => (message: string, details?: unknown) => {
-    if (RANK[name] <= at) target[name]?.(message, details);
-  };
-  return { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug') };
+  return new LevelLogger(RANK[level], sink ?? CONSOLE);
 }

@@ -1,14 +1,15 @@
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
 import { ConnectionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
+import { ClientStreams } from './streams.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ResolvedEndpointType } from '../protocol/handshake.js';
 import { encodeCommand } from '../protocol/encoder.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
-import { resolveEndpointType } from '../transport/endpoint-type.js';
+import { endpointTypeFor } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
@@ -112,11 +113,11 @@ class Client implements MaintClient {
   private readonly logger: Logger;
   private readonly pool: Pool;
   private readonly cache: CachedReads | null;
-  private readonly pubsub: PubSub;
-  private readonly eventsSubject = new Subject<LifecycleEvent>();
-  private readonly notificationsSubject = new Subject<NotificationRecord>();
-  private readonly stateChanges = new Subject<ClientState>();
-  private statePending = false;
+  /** Created with the first subscription (see `pubsub`). */
+  private pubsubRoom: PubSub | null = null;
+  /** Created with the first look at a stream (see `streams`); `streamsEnded` once close() completed them. */
+  private streamsRoom: ClientStreams | null = null;
+  private streamsEnded = false;
   private readonly endpointType: Promise<ResolvedEndpointType>;
   /** `credentials` given as an Observable: its latest value, and re-AUTH on each later one. */
   private readonly latestCredentials: LatestCredentials | null;
@@ -125,9 +126,6 @@ class Client implements MaintClient {
   private status: Status = 'new';
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  readonly events$: Observable<LifecycleEvent>;
-  readonly notifications$: Observable<NotificationRecord>;
-  readonly state$: Observable<ClientState>;
 
   private readonly options: ResolvedClientOptions;
 
@@ -138,34 +136,34 @@ class Client implements MaintClient {
     this.latestCredentials = latest;
     const options: ResolvedClientOptions = latest === null ? resolved : { ...resolved, credentials: latest.provider };
     this.options = options;
-    this.endpointType = this.resolveEndpointType();
+    this.endpointType = endpointTypeFor(options);
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
-    this.resender = options.retryReads ? { clock: this.clock, send: (command) => this.pool.send(command) } : null;
     this.pool = new Pool({
       options,
       clock: this.clock,
       logger: this.logger,
       emit: (event) => this.emit(event),
       onNotification: (connection, notification) => {
-        if (this.notificationsSubject.observed) {
-          this.notificationsSubject.next({ connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() });
-        }
+        this.streamsRoom?.notify(() => ({ connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() }));
       },
-      onChange: () => this.publishState(),
+      onChange: () => this.streamsRoom?.publishState(),
       ...(cache === null ? {} : { onInvalidate: (keys: RespValue) => cache.invalidate(keys), onTrackingEnded: () => cache.flush() }),
     });
-    this.pubsub = new PubSub({
-      unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
-      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
-    });
-    this.events$ = this.eventsSubject.asObservable();
-    this.notifications$ = this.notificationsSubject.asObservable();
-    // Each subscriber starts with the current state; then one snapshot per tick with changes.
-    this.state$ = new Observable<ClientState>((subscriber) => {
-      subscriber.next(this.state());
-      return this.stateChanges.subscribe(subscriber);
-    });
+    // The pool is where a retried read goes again (it has the clock and the per-command path).
+    this.resender = options.retryReads ? this.pool : null;
+  }
+
+  get events$(): Observable<LifecycleEvent> {
+    return this.streams.events$;
+  }
+
+  get notifications$(): Observable<NotificationRecord> {
+    return this.streams.notifications$;
+  }
+
+  get state$(): Observable<ClientState> {
+    return this.streams.state$;
   }
 
   connect(): Promise<void> {
@@ -288,14 +286,14 @@ class Client implements MaintClient {
 
   private async start(): Promise<void> {
     this.status = 'connecting';
-    this.publishState();
+    this.streamsRoom?.publishState();
     try {
       const endpointType = await this.endpointType;
       // close() may have run while the endpoint type was being resolved.
       if ((this.status as Status) === 'closed') throw new ConnectionError('ERR_CLIENT_CLOSED', 'The client was closed before it connected');
       await this.pool.start(endpointType);
       if (this.status === 'connecting') this.status = 'ready';
-      this.publishState();
+      this.streamsRoom?.publishState();
     } catch (error) {
       await this.close();
       throw error;
@@ -305,34 +303,36 @@ class Client implements MaintClient {
   private async shutdown(): Promise<void> {
     this.status = 'closed';
     this.latestCredentials?.close();
-    await this.pubsub.close();
+    await this.pubsubRoom?.close();
     await this.pool.close();
-    if (this.stateChanges.observed) this.stateChanges.next(this.state());
-    this.eventsSubject.complete();
-    this.notificationsSubject.complete();
-    this.stateChanges.complete();
+    this.streamsEnded = true;
+    this.streamsRoom?.complete();
   }
 
-  private resolveEndpointType(): Promise<ResolvedEndpointType> {
-    const { maint, host, tls } = this.options;
-    if (maint.endpointType !== 'auto') return Promise.resolve(maint.endpointType);
-    if (maint.mode === 'disabled') return Promise.resolve('none');
-    return resolveEndpointType({ host, tls: tls !== false });
+  /** The pub/sub surface, made with the first subscription; one made after close() is closed at once. */
+  private get pubsub(): PubSub {
+    if (this.pubsubRoom !== null) return this.pubsubRoom;
+    const options = this.options;
+    const pubsub = new PubSub({
+      unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
+      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
+    });
+    if (this.status === 'closed') void pubsub.close();
+    return (this.pubsubRoom = pubsub);
+  }
+
+  /** The streams, made with the first look at one; made after close() completed them, they are complete at once. */
+  private get streams(): ClientStreams {
+    if (this.streamsRoom !== null) return this.streamsRoom;
+    const streams = new ClientStreams(() => this.state());
+    if (this.streamsEnded) streams.complete();
+    return (this.streamsRoom = streams);
   }
 
   private emit(event: EventInit): void {
-    if (this.eventsSubject.observed) this.eventsSubject.next({ ...event, at: Date.now() } as LifecycleEvent);
+    this.streamsRoom?.emit(event);
   }
 
-  /** Coalesces state changes into one snapshot per tick, built only when someone watches. */
-  private publishState(): void {
-    if (this.statePending || !this.stateChanges.observed) return;
-    this.statePending = true;
-    queueMicrotask(() => {
-      this.statePending = false;
-      if (!this.stateChanges.closed && this.stateChanges.observed) this.stateChanges.next(this.state());
-    });
-  }
 
   private notReadyError(command: string): ConnectionError {
     if (this.status === 'closed') return new ConnectionError('ERR_CLIENT_CLOSED', `The client is closed; ${command} was not sent`);

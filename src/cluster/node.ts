@@ -13,7 +13,7 @@ import type { Connection } from '../pool/connection.js';
 import { Pool } from '../pool/pool.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
-import { resolveEndpointType, type ResolvedEndpointType } from '../transport/endpoint-type.js';
+import { endpointTypeFor } from '../transport/endpoint-type.js';
 
 export interface ClusterNodeDependencies {
   options: ResolvedClientOptions;
@@ -64,7 +64,7 @@ export class ClusterNode {
 
   /** Opens the pool; resolves when a connection is ready. Called once; later calls share the first. */
   start(): Promise<void> {
-    this.started ??= this.endpointType().then((type) => this.pool.start(type));
+    this.started ??= endpointTypeFor(this.deps.options).then((type) => this.pool.start(type));
     return this.started;
   }
 
@@ -101,12 +101,5 @@ export class ClusterNode {
   close(): Promise<void> {
     this.retired = true;
     return this.pool.close();
-  }
-
-  private endpointType(): Promise<ResolvedEndpointType | 'none'> {
-    const { maint, host, tls } = this.deps.options;
-    if (maint.endpointType !== 'auto') return Promise.resolve(maint.endpointType);
-    if (maint.mode === 'disabled') return Promise.resolve('none');
-    return resolveEndpointType({ host, tls: tls !== false });
   }
 }

@@ -218,17 +218,17 @@ export const connectionMachine = setup({
         input: ({ context }) => ({ id: context.id, attempt: context.attempt }),
         onDone: {
           target: 'ready',
-          actions: enqueueActions(({ context, event, enqueue, system }) => {
+          actions: assign(({ context, event, system }) => {
             // Reconnected straight to where a MOVING pointed (for "no endpoint": after its timeS/2
             // wait, when DNS has had time to follow): nothing left to move.
             const arrived = context.moving !== null && context.moving.target === event.output.endpoint && clockOf(system).now() >= context.moving.beginAt;
-            enqueue.assign({
+            return {
               endpoint: event.output.endpoint,
               attempt: 0,
               lastError: null,
               ...(arrived ? { handoffFailures: 0 } : {}),
               ...socketIn(context, event.output.endpoint, arrived ? null : context.moving),
-            });
+            };
           }),
         },
         onError: {

@@ -38,7 +38,7 @@ export class Connection implements MaintainedConnection {
   /** > 0 while maintenance relaxes this connection's timeouts. */
   relaxedTimeout = 0;
   /** When each active relaxation ends at the latest (its backstop), as epoch ms. */
-  private readonly relaxExpiry = new Map<string, number>();
+  private relaxExpiry: Map<string, number> | null = null;
   /** Held by one caller (blocking command); not used for multiplexing. */
   leased = false;
   ref: ActorRefFrom<ConnectionMachine> | null = null;
@@ -63,7 +63,7 @@ export class Connection implements MaintainedConnection {
 
   /** The latest time (epoch ms) the current relaxations can last, or null when not relaxed. */
   get relaxedUntil(): number | null {
-    return this.relaxExpiry.size === 0 ? null : Math.max(...this.relaxExpiry.values());
+    return this.relaxExpiry === null || this.relaxExpiry.size === 0 ? null : Math.max(...this.relaxExpiry.values());
   }
 
   get inflight(): number {
@@ -193,8 +193,11 @@ export class Connection implements MaintainedConnection {
       next: (snapshot) => {
         // Relaxation is context, not a state: it also holds while connecting or handing off.
         const sources = snapshot.context.relaxSources;
-        for (const [source, backstopMs] of Object.entries(sources)) if (!this.relaxExpiry.has(source)) this.relaxExpiry.set(source, Date.now() + backstopMs);
-        for (const source of this.relaxExpiry.keys()) if (!(source in sources)) this.relaxExpiry.delete(source);
+        for (const [source, backstopMs] of Object.entries(sources)) {
+          const expiry = (this.relaxExpiry ??= new Map());
+          if (!expiry.has(source)) expiry.set(source, Date.now() + backstopMs);
+        }
+        if (this.relaxExpiry !== null) for (const source of this.relaxExpiry.keys()) if (!(source in sources)) this.relaxExpiry.delete(source);
         const nowRelaxed = hasRelaxation(snapshot.context);
         this.relaxedTimeout = nowRelaxed ? this.host.relaxedTimeoutMs : 0;
         if (nowRelaxed) this.pipeline?.relax(this.relaxedTimeout);

@@ -8,7 +8,7 @@ import { currentCredentials } from '../credentials/provider.js';
 import { RefusedCredentials } from '../credentials/refusals.js';
 import { ConnectionError } from '../errors.js';
 import { openConnection } from '../transport/open.js';
-import type { Pipeline } from '../transport/pipeline.js';
+import type { Pipeline, PipelineHandlers } from '../transport/pipeline.js';
 import type { RespValue } from '../protocol/types.js';
 import { LIB_NAME, VERSION } from '../version.js';
 
@@ -35,8 +35,9 @@ export interface OpenerDependencies {
  * failure per connection (for `connect()`'s error).
  */
 export class ConnectionOpener {
-  private readonly support = new Map<string, MaintSupport>();
-  readonly lastErrors = new Map<string, Error>();
+  /** Both made with their first entry: a client whose endpoint answers the opt-in plainly keeps neither. */
+  private support: Map<string, MaintSupport> | null = null;
+  private lastErrors: Map<string, Error> | null = null;
   /** Resolved once at construction (SPEC §4); set before the first dial. */
   endpointType: ResolvedEndpointType = 'none';
   private readonly refusals: RefusedCredentials;
@@ -46,11 +47,20 @@ export class ConnectionOpener {
   }
 
   supportOf(endpoint: string): MaintSupport {
-    return this.support.get(endpoint) ?? 'unknown';
+    return this.support?.get(endpoint) ?? 'unknown';
   }
 
   supportSnapshot(): Record<string, MaintSupport> {
-    return Object.fromEntries(this.support);
+    return this.support === null ? {} : Object.fromEntries(this.support);
+  }
+
+  /** The error of the owner's last failed attempt, until one succeeds or it is forgotten. */
+  lastError(id: string): Error | undefined {
+    return this.lastErrors?.get(id);
+  }
+
+  forget(id: string): void {
+    this.lastErrors?.delete(id);
   }
 
   /** Dials `endpoint` and runs the whole handshake for `connection`. */
@@ -80,31 +90,44 @@ export class ConnectionOpener {
           tracking: options.clientSideCache !== undefined,
           readOnly: options.readOnlyConnections === true,
         },
-        handlers: {
-          onPush: (frame) => connection.onPush(frame),
-          onLost: (error, pipeline) => connection.onLost(pipeline, error.message),
-          ...(connection.pushBuffers === undefined ? {} : { pushBuffers: () => connection.pushBuffers?.() === true }),
-        },
+        handlers: new OwnerHandlers(connection),
       }).catch((error: unknown) => {
         if (error instanceof ConnectionError && error.code === 'ERR_AUTH') this.refusals.refusedWith(credentials, startedAt);
         throw error;
       });
       this.refusals.accepted();
-      this.lastErrors.delete(connection.id);
+      this.lastErrors?.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
       return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };
     } catch (error) {
-      this.lastErrors.set(connection.id, error as Error);
+      (this.lastErrors ??= new Map()).set(connection.id, error as Error);
       throw error;
     }
   }
 
   private record(endpoint: string, support: MaintSupport, rejection?: string): void {
-    if (this.support.get(endpoint) === support) return;
-    this.support.set(endpoint, support);
+    if (this.support?.get(endpoint) === support) return;
+    (this.support ??= new Map()).set(endpoint, support);
     this.deps.emit({ type: 'endpoint.support', endpoint, support, ...(rejection === undefined ? {} : { reason: rejection }) });
     if (support === 'unsupported') {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
     }
+  }
+}
+
+/** A socket's handlers, forwarding to its owner: one small object per socket rather than a closure each. */
+class OwnerHandlers implements PipelineHandlers {
+  constructor(private readonly owner: SocketOwner) {}
+
+  onPush(frame: RespValue[]): void {
+    this.owner.onPush(frame);
+  }
+
+  onLost(error: ConnectionError, pipeline: Pipeline): void {
+    this.owner.onLost(pipeline, error.message);
+  }
+
+  pushBuffers(): boolean {
+    return this.owner.pushBuffers?.() === true;
   }
 }

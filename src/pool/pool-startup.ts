@@ -1,13 +1,9 @@
 import type { Connection } from './connection.js';
 
-export interface StartupHost {
-  /** Opens one more pooled connection. */
-  spawn(): void;
-  /** The pooled (not dedicated) connections so far. */
-  pooled(): Connection[];
-  /** The error of a connection's last failed attempt, if it failed. */
-  lastError(connection: Connection): Error | undefined;
-  isClosing(): boolean;
+/** Where the errors of failed attempts are kept (the pool's opener). */
+export interface AttemptErrors {
+  /** The error of the connection's last failed attempt, if it failed. */
+  lastError(id: string): Error | undefined;
 }
 
 /**
@@ -20,13 +16,19 @@ export class PoolStartup {
   private pending: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private unspawned = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private cancelled = false;
 
-  constructor(private readonly host: StartupHost) {}
+  constructor(
+    /** Opens one more pooled connection. */
+    private readonly spawn: () => void,
+    private readonly connections: ReadonlyMap<string, Connection>,
+    private readonly errors: AttemptErrors,
+  ) {}
 
   begin(poolSize: number): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => (this.pending = { resolve, reject }));
     this.unspawned = poolSize - 1;
-    this.host.spawn();
+    this.spawn();
     return ready;
   }
 
@@ -41,14 +43,15 @@ export class PoolStartup {
   failed(): void {
     this.spawnRest(true);
     if (this.pending === null) return;
-    const pooled = this.host.pooled();
-    if (pooled.length === 0 || !pooled.every((c) => this.host.lastError(c) !== undefined)) return;
-    this.pending.reject(this.host.lastError(pooled[0] as Connection) as Error);
+    const pooled = [...this.connections.values()].filter((c) => !c.dedicated);
+    if (pooled.length === 0 || !pooled.every((c) => this.errors.lastError(c.id) !== undefined)) return;
+    this.pending.reject(this.errors.lastError((pooled[0] as Connection).id) as Error);
     this.pending = null;
   }
 
   /** The pool is closing: a start still waiting fails with `error`, and nothing more is opened. */
   cancel(error: Error): void {
+    this.cancelled = true;
     clearTimeout(this.timer);
     this.unspawned = 0;
     this.pending?.reject(error);
@@ -61,7 +64,7 @@ export class PoolStartup {
     this.unspawned = 0;
     const spawn = () => {
       this.timer = undefined;
-      if (!this.host.isClosing()) for (let i = 0; i < count; i++) this.host.spawn();
+      if (!this.cancelled) for (let i = 0; i < count; i++) this.spawn();
     };
     if (now) spawn();
     else this.timer = setTimeout(spawn, 1);

@@ -95,7 +95,7 @@ export const poolMachine = setup({
         'connection.spawn': {
           actions: [
             spawnChild('connection', { id: ({ event }) => event.input.id, input: ({ event }) => (event as SpawnEvent).input }),
-            assign({ connectionIds: ({ context, event }) => [...context.connectionIds, event.input.id] }),
+            assign({ connectionIds: ({ context, event }) => context.connectionIds.concat(event.input.id) }),
           ],
         },
         'connection.stop': {

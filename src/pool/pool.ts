@@ -20,6 +20,7 @@ import { ConnectionOpener, type SocketOwner } from './opener.js';
 import { PushRouter } from './push-router.js';
 import type { poolMachine } from './pool.machine.js';
 import { attachRuntime, poolLogic } from './pool-logic.js';
+import { PoolActorRuntime } from './pool-runtime.js';
 import { PoolStartup } from './pool-startup.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
@@ -46,11 +47,11 @@ export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
   /** Push frames from pooled connections, by kind (maintenance here; invalidations for a cache plug in). */
   readonly pushes: PushRouter<Connection>;
-  private readonly dedicated: DedicatedConnections;
+  /** Made when first needed (a blocking command or WATCH; a maintenance push or hook): most clients never need them. */
+  private dedicatedRoom: DedicatedConnections | null = null;
+  private maintenanceRoom: MaintenanceHandler<Connection> | null = null;
   private readonly router: Router;
   private readonly actor: Actor<typeof poolMachine>;
-  private readonly maintenance: MaintenanceHandler<Connection>;
-  private readonly handoffs: HandoffCoordinator;
   private readonly configured: Endpoint;
   private current: Endpoint;
   readonly closeGraceMs: number;
@@ -59,12 +60,7 @@ export class Pool implements ConnectionHost {
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
-  private readonly startup = new PoolStartup({
-    spawn: () => this.spawn(false),
-    pooled: () => [...this.connections.values()].filter((c) => !c.dedicated),
-    lastError: (connection) => this.opener.lastErrors.get(connection.id),
-    isClosing: () => this.closing,
-  });
+  private readonly startup: PoolStartup;
 
   constructor(private readonly deps: PoolDependencies) {
     const { options, clock } = deps;
@@ -75,37 +71,15 @@ export class Pool implements ConnectionHost {
     this.relaxedTimeoutMs = options.maint.relaxedTimeout;
     this.router = new Router(clock, options.maint.relaxedTimeout);
     this.opener = new ConnectionOpener(deps);
+    this.startup = new PoolStartup(() => this.spawn(false), this.connections, this.opener);
     this.pushes = new PushRouter((connection, type) => deps.logger.debug(`push frame "${type}" on ${connection.id} has no consumer; ignored`));
-    this.dedicated = new DedicatedConnections({
-      clock,
-      spawn: () => this.spawn(true),
-      stop: (connection) => this.stopConnection(connection),
-      lastError: (connection) => this.opener.lastErrors.get(connection.id),
-      capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
-      commandTimeout: options.commandTimeout,
-      emit: deps.emit,
-      unblock: (endpoint, id, ms) => unblockClient(options, clock, endpoint, id, ms),
-    });
-    this.maintenance = new MaintenanceHandler({
-      config: options.maint,
-      configuredEndpoint: this.configured,
-      clock,
-      onNotification: deps.onNotification,
-      emit: deps.emit,
-      logger: deps.logger,
-      connectionsAt: (endpoint) => [...this.connections.values()].filter((c) => c.endpointText === endpoint && c.state !== 'closing' && c.state !== 'closed'),
-      moveTo: (target, details) => {
-        this.current = target;
-        deps.emit({ type: 'endpoint.moved', from: details.from, to: formatEndpoint(target), seq: details.seq, timeS: details.timeS });
-      },
-    });
     this.pushes.use('maintenance', (connection, frame) => this.maintenance.push(connection, frame));
     // Invalidations go to the client-side cache, never to the maintenance handler (SPEC §3).
     if (deps.onInvalidate !== undefined) {
       const onInvalidate = deps.onInvalidate;
       this.pushes.use('invalidate', (_connection, frame) => onInvalidate(frame[1] ?? null));
     }
-    this.handoffs = new HandoffCoordinator({
+    const runtime = new PoolActorRuntime(this.connections, () => new HandoffCoordinator({
       config: options.maint,
       clock,
       emit: deps.emit,
@@ -113,35 +87,45 @@ export class Pool implements ConnectionHost {
       connection: (id) => this.connections.get(id),
       openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
       currentEndpoint: () => formatEndpoint(this.current),
-    });
+    }));
     const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
-    this.actor = createActor(poolLogic, {
-      clock: clock as never,
-      input: {
-        workers: options.maint.maxWorkers,
-        queueSize: options.maint.handoffQueueSize,
-        handoffTimeoutMs: options.maint.handoffTimeout,
-        maxHandoffAttempts: options.maint.maxHandoffRetries,
-      },
-      ...(inspect === undefined ? {} : { inspect }),
-    });
-    attachRuntime(this.actor.system, {
-      openSocket: (id, signal) => this.get(id).open(signal),
-      closeSocket: (id) => this.get(id).closeSocket(),
-      requestHandoff: (id, moving) => this.actor.send({ type: 'handoff.request', job: { connectionId: id, seq: moving.seq, endpoint: moving.target, deadlineAt: moving.deadlineAt } }),
-      cancelHandoff: (id) => {
-        this.connections.get(id)?.discardStaged();
-        this.handoffs.cancelled(id);
-        this.actor.send({ type: 'handoff.cancel', connectionId: id });
-      },
-      openTarget: (job, attempt, signal) => this.handoffs.openTarget(job, attempt, signal),
-      swap: (job) => this.handoffs.swap(job),
-      retryDelay: (job, attempt) => this.handoffs.retryDelay(job, attempt),
-      handoffQueued: (job, overflow) => this.handoffs.queued(job, overflow),
-      handoffEnded: (done) => this.handoffs.ended(done),
-    });
+    const { maxWorkers: workers, handoffQueueSize: queueSize, handoffTimeout: handoffTimeoutMs, maxHandoffRetries: maxHandoffAttempts } = options.maint;
+    this.actor = createActor(poolLogic, { clock: clock as never, input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...(inspect === undefined ? {} : { inspect }) });
+    runtime.actor = this.actor;
+    attachRuntime(this.actor.system, runtime);
     this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
     this.actor.start();
+  }
+
+  private get dedicated(): DedicatedConnections {
+    const { options, clock, emit } = this.deps;
+    return (this.dedicatedRoom ??= new DedicatedConnections({
+      clock,
+      spawn: () => this.spawn(true),
+      stop: (connection) => this.stopConnection(connection),
+      lastError: (connection) => this.opener.lastError(connection.id),
+      capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
+      commandTimeout: options.commandTimeout,
+      emit,
+      unblock: (endpoint, id, ms) => unblockClient(options, clock, endpoint, id, ms),
+    }));
+  }
+
+  private get maintenance(): MaintenanceHandler<Connection> {
+    const { options, clock, emit } = this.deps;
+    return (this.maintenanceRoom ??= new MaintenanceHandler({
+      config: options.maint,
+      configuredEndpoint: this.configured,
+      clock,
+      onNotification: this.deps.onNotification,
+      emit,
+      logger: this.deps.logger,
+      connectionsAt: (endpoint) => [...this.connections.values()].filter((c) => c.endpointText === endpoint && c.state !== 'closing' && c.state !== 'closed'),
+      moveTo: (target, details) => {
+        this.current = target;
+        emit({ type: 'endpoint.moved', from: details.from, to: formatEndpoint(target), seq: details.seq, timeS: details.timeS });
+      },
+    }));
   }
 
   addNotificationHook(hook: NotificationHook): () => void {
@@ -190,7 +174,7 @@ export class Pool implements ConnectionHost {
     if (this.closing) return this.whenClosed();
     this.closing = true;
     this.router.failParked((command) => closedError(command.name));
-    this.dedicated.closeAll();
+    this.dedicatedRoom?.closeAll();
     this.startup.cancel(closedError());
     this.actor.send({ type: 'close' });
     return this.whenClosed();
@@ -237,7 +221,7 @@ export class Pool implements ConnectionHost {
 
   /** Dial + handshake for a socket outside the pool (a subscriber session's). */
   openFor(owner: SocketOwner, endpoint: Endpoint, signal: AbortSignal) {
-    return this.opener.openAt(owner, endpoint, signal).finally(() => this.opener.lastErrors.delete(owner.id));
+    return this.opener.openAt(owner, endpoint, signal).finally(() => this.opener.forget(owner.id));
   }
 
   onSocketRetired(connection: Connection): void {
@@ -246,8 +230,7 @@ export class Pool implements ConnectionHost {
 
 
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void {
-    if (relaxed || connection.state === 'handingOff') this.router.inMaintenance.add(connection);
-    else this.router.inMaintenance.delete(connection);
+    this.router.setInMaintenance(connection, relaxed || connection.state === 'handingOff');
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
     if (relaxed) {
       const source = Object.keys(snapshot.context.relaxSources)[0] ?? 'unknown';
@@ -268,8 +251,7 @@ export class Pool implements ConnectionHost {
     const { emit } = this.deps;
     const state = connection.state;
     const base = { connectionId: connection.id, endpoint: connection.endpointText };
-    if (state === 'handingOff' || connection.relaxedTimeout > 0) this.router.inMaintenance.add(connection);
-    else this.router.inMaintenance.delete(connection);
+    this.router.setInMaintenance(connection, state === 'handingOff' || connection.relaxedTimeout > 0);
     if (connection.ready) {
       if (previous === 'connecting') emit({ type: 'connection.ready', ...base });
       this.startup.ready();
@@ -285,7 +267,7 @@ export class Pool implements ConnectionHost {
     } else if (state === 'closed') {
       this.connections.delete(connection.id);
       this.router.forget(connection);
-      this.opener.lastErrors.delete(connection.id);
+      this.opener.forget(connection.id);
       emit({ type: 'connection.closed', ...base });
       if (connection.dedicated) {
         this.dedicated.onClosed(connection);
@@ -322,12 +304,6 @@ export class Pool implements ConnectionHost {
 
   private stopConnection(connection: Connection): void {
     this.actor.send({ type: 'connection.stop', id: connection.id });
-  }
-
-  private get(id: string): Connection {
-    const connection = this.connections.get(id);
-    if (connection === undefined) throw new Error(`unknown connection ${id}`);
-    return connection;
   }
 
   private whenClosed(): Promise<void> {

@@ -9,21 +9,22 @@ export type PushConsumer<Source> = (source: Source, frame: RespValue[]) => void;
  * consumes goes to the `unrouted` fallback (a debug line).
  */
 export class PushRouter<Source> {
-  private readonly consumers = new Map<PushKind, PushConsumer<Source>>();
+  /** A plain record, not a Map: at most four kinds, and one of these per pool and per subscriber leg. */
+  private readonly consumers: Partial<Record<PushKind, PushConsumer<Source> | undefined>> = {};
 
   constructor(private readonly unrouted: (source: Source, type: string) => void) {}
 
   /** Routes pushes of `kind` to `consumer` (replacing any earlier one); returns a remover. */
   use(kind: PushKind, consumer: PushConsumer<Source>): () => void {
-    this.consumers.set(kind, consumer);
+    this.consumers[kind] = consumer;
     return () => {
-      if (this.consumers.get(kind) === consumer) this.consumers.delete(kind);
+      if (this.consumers[kind] === consumer) this.consumers[kind] = undefined;
     };
   }
 
   route(source: Source, frame: RespValue[]): void {
     const type = pushType(frame);
-    const consumer = this.consumers.get(pushKindOf(type));
+    const consumer = this.consumers[pushKindOf(type)];
     if (consumer === undefined) this.unrouted(source, type);
     else consumer(source, frame);
   }

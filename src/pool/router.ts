@@ -13,12 +13,20 @@ export class Router {
   private routable: Connection[] = [];
   private tickTarget: Connection | null = null;
   private rotation = 0;
-  private readonly waiting: WaitQueue;
-  /** Connections that are relaxed or handing off right now. */
-  readonly inMaintenance = new Set<Connection>();
+  /** Commands parked until a connection is ready; made with the first one parked. */
+  private waiting: WaitQueue | null = null;
+  /** Connections that are relaxed or handing off right now; made with the first one. */
+  private inMaintenance: Set<Connection> | null = null;
 
-  constructor(clock: Clock, private readonly relaxedTimeoutMs: number) {
-    this.waiting = new WaitQueue(clock);
+  constructor(
+    private readonly clock: Clock,
+    private readonly relaxedTimeoutMs: number,
+  ) {}
+
+  /** Whether `connection` is relaxed or handing off now (a command parked meanwhile gets the relaxed timeout). */
+  setInMaintenance(connection: Connection, on: boolean): void {
+    if (on) (this.inMaintenance ??= new Set()).add(connection);
+    else this.inMaintenance?.delete(connection);
   }
 
   send(command: PendingCommand): void {
@@ -27,8 +35,8 @@ export class Router {
       const chosen = this.leastLoaded();
       if (chosen === undefined) {
         // Parked while connections relax or hand off: the wait is part of the maintenance.
-        if (this.inMaintenance.size > 0) command.relax(this.relaxedTimeoutMs);
-        this.waiting.push(command);
+        if (this.inMaintenance !== null && this.inMaintenance.size > 0) command.relax(this.relaxedTimeoutMs);
+        (this.waiting ??= new WaitQueue(this.clock)).push(command);
         return;
       }
       target = this.tickTarget = chosen;
@@ -45,8 +53,8 @@ export class Router {
   /** A connection took or stopped taking commands: keep the routable set in step, flush parked commands. */
   update(connection: Connection): void {
     if (connection.ready && !connection.dedicated) {
-      if (!this.routable.includes(connection)) this.routable = [...this.routable, connection];
-      this.waiting.drain(
+      if (!this.routable.includes(connection)) this.routable = this.routable.concat(connection);
+      this.waiting?.drain(
         () => connection.ready,
         (command) => connection.write(command),
       );
@@ -56,12 +64,12 @@ export class Router {
   }
 
   forget(connection: Connection): void {
-    this.inMaintenance.delete(connection);
+    this.inMaintenance?.delete(connection);
     this.update(connection);
   }
 
   failParked(error: (command: PendingCommand) => Error): void {
-    this.waiting.failAll(error);
+    this.waiting?.failAll(error);
   }
 
   /** The ready connection with the fewest in flight; ties go round-robin, so idle connections share the ticks. */

@@ -35,6 +35,8 @@ const INCOMPLETE = Symbol('incomplete');
 const OPENED = Symbol('opened');
 type Step = RespValue | typeof INCOMPLETE | typeof OPENED;
 
+/** What the decoder holds between chunks when nothing is pending (shared: a Buffer of length 0 cannot change). */
+const EMPTY = Buffer.alloc(0);
 const CR = 13;
 const PUSH = 62;
 const MAX_BULK_LENGTH = 512 * 1024 * 1024;
@@ -48,7 +50,7 @@ const MAX_AGGREGATE_LENGTH = 2 ** 32;
  * decoder must be `reset()` (the connection that fed it should be closed).
  */
 export class RespDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = EMPTY;
   private offset = 0;
   private readonly stack: Aggregate[] = [];
   /** While a known-size value is incomplete: the chunks held back and how many more bytes it needs. */
@@ -61,7 +63,7 @@ export class RespDecoder {
 
   /** Drops every partial value, e.g. after a ProtocolError or when the socket is replaced. */
   reset(): void {
-    this.buffer = Buffer.alloc(0);
+    this.buffer = EMPTY;
     this.offset = 0;
     this.stack.length = 0;
     this.held = [];
@@ -87,6 +89,11 @@ export class RespDecoder {
     this.buffer = chunk;
     this.offset = 0;
     this.drain();
+    // A chunk read to its end is let go: an idle socket does not pin its last read.
+    if (this.offset >= this.buffer.length) {
+      this.buffer = EMPTY;
+      this.offset = 0;
+    }
   }
 
   private drain(): void {
@@ -99,7 +106,7 @@ export class RespDecoder {
         this.offset = start;
         if (this.needed > 0) {
           this.held.push(buffer.subarray(start));
-          this.buffer = Buffer.alloc(0);
+          this.buffer = EMPTY;
           this.offset = 0;
         }
         return;

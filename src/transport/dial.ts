@@ -7,16 +7,30 @@ import { isCertificateError, tlsOptionsFor } from './tls-options.js';
 export interface DialOptions {
   tls: false | ConnectionOptions;
   connectTimeout: number;
+  /** Checked as the dial starts; a later abort arrives through `DialAbort.cancel`. */
   signal?: AbortSignal;
   /** The host the client was configured with: the user's `tls.servername` applies to it only. */
   configuredHost?: string;
 }
 
+/**
+ * Where the caller takes the dial's canceller. The dial does not listen to `signal` itself: its
+ * caller (openConnection, for the whole dial + handshake) does and calls `cancel`, so that one
+ * open costs one abort listener — adding and removing one is among the dearest steps of a cold
+ * connect.
+ */
+export interface DialAbort {
+  cancel: ((reason: unknown) => void) | null;
+}
+
 /** TCP keepalive probes start after this much idle time, so a peer that vanished is noticed even with nothing in flight. */
 export const KEEPALIVE_DELAY_MS = 30_000;
 
-/** Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms. */
-export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> {
+/**
+ * Opens a TCP (or TLS) socket to `endpoint`, failing with ERR_CONNECT after `connectTimeout` ms,
+ * when `signal` is already aborted, or when `abort.cancel` is called meanwhile.
+ */
+export function dial(endpoint: Endpoint, options: DialOptions, abort: DialAbort = { cancel: null }): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const target = `${endpoint.host}:${endpoint.port}`;
     if (options.signal?.aborted) {
@@ -33,7 +47,7 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
       clearTimeout(timer);
       socket.off('error', fail);
       socket.off(readyEvent, onReady);
-      options.signal?.removeEventListener('abort', onAbort);
+      abort.cancel = null;
     };
     function fail(cause: unknown) {
       cleanup();
@@ -51,6 +65,6 @@ export function dial(endpoint: Endpoint, options: DialOptions): Promise<Socket> 
     }
     socket.once('error', fail);
     socket.once(readyEvent, onReady);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    abort.cancel = onAbort;
   });
 }

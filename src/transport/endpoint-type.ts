@@ -50,6 +50,17 @@ export async function resolveEndpointType(
   return `${internal ? 'internal' : 'external'}-${suffix}`;
 }
 
+/**
+ * The endpoint type a client puts in its opt-in: as configured; 'none' with maintenance disabled;
+ * for 'auto', resolved from the host (`resolveEndpointType`).
+ */
+export function endpointTypeFor(options: { host: string; tls: unknown; maint: { endpointType: ResolvedEndpointType | 'none' | 'auto'; mode: string } }): Promise<ResolvedEndpointType | 'none'> {
+  const { maint, host, tls } = options;
+  if (maint.endpointType !== 'auto') return Promise.resolve(maint.endpointType);
+  if (maint.mode === 'disabled') return Promise.resolve('none');
+  return resolveEndpointType({ host, tls: tls !== false });
+}
+
 async function isInternalHost(host: string, options: ResolveEndpointTypeOptions): Promise<boolean> {
   if (isIP(host.replace(/%.*$/, '')) !== 0) return isInternalAddress(host);
   const addresses = await lookupWithin(host, options.lookup ?? defaultLookup, options.timeoutMs ?? 2000);

@@ -5,7 +5,7 @@ import { handshakeSteps, interpretHandshake, type HandshakeReply, type Handshake
 import type { RespValue } from '../protocol/types.js';
 import type { Clock } from './clock.js';
 import { PendingCommand } from './command.js';
-import { dial, type DialOptions } from './dial.js';
+import { dial, type DialAbort, type DialOptions } from './dial.js';
 import { Pipeline, type PipelineHandlers } from './pipeline.js';
 
 export interface OpenOptions {
@@ -32,10 +32,23 @@ export interface OpenedConnection {
  */
 export async function openConnection(options: OpenOptions): Promise<OpenedConnection> {
   const target = `${options.endpoint.host}:${options.endpoint.port}`;
-  const socket = await dial(options.endpoint, options.dial);
-  const pipeline = new Pipeline(socket, options.clock, options.handlers, target);
-  const onAbort = () => pipeline.destroy('was part of a handshake that was aborted');
-  options.dial.signal?.addEventListener('abort', onAbort, { once: true });
+  const signal = options.dial.signal;
+  // One abort listener for the whole open: it cancels the dial, then destroys the handshake's socket.
+  const dialAbort: DialAbort = { cancel: null };
+  let pipeline: Pipeline | null = null;
+  const onAbort = () => (pipeline === null ? dialAbort.cancel?.(signal?.reason) : pipeline.destroy('was part of a handshake that was aborted'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const socket = await dial(options.endpoint, options.dial, dialAbort);
+    pipeline = new Pipeline(socket, options.clock, options.handlers, target);
+    return await handshake(pipeline, options, target);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** The handshake on a dialled socket; on any failure the socket is closed and a typed ConnectionError is thrown. */
+async function handshake(pipeline: Pipeline, options: OpenOptions, target: string): Promise<OpenedConnection> {
   try {
     const spec = options.handshake;
     let steps = handshakeSteps(spec);
@@ -56,8 +69,6 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
     pipeline.destroy('was part of a handshake that failed');
     if (error instanceof ConnectionError) throw error;
     throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} failed: ${(error as Error).message}`, { cause: error, retryable: true });
-  } finally {
-    options.dial.signal?.removeEventListener('abort', onAbort);
   }
 }
 

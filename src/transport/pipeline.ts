@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } from '../errors.js';
-import { RespDecoder } from '../protocol/decoder.js';
+import { RespDecoder, type RespDecoderHandlers } from '../protocol/decoder.js';
 import type { RespValue } from '../protocol/types.js';
 import { timerDelay, type Clock } from './clock.js';
 import type { PendingCommand } from './command.js';
@@ -20,7 +20,7 @@ export interface PipelineHandlers {
  * matched to the in-flight FIFO, and one timer watches the oldest command's deadline. No actor,
  * no Subject, no timer per command.
  */
-export class Pipeline {
+export class Pipeline implements RespDecoderHandlers {
   private readonly inflight = new Fifo<PendingCommand>();
   private readonly decoder: RespDecoder;
   private outgoing = '';
@@ -40,17 +40,10 @@ export class Pipeline {
     /** For messages: the endpoint this socket reaches. */
     readonly target: string,
   ) {
-    this.decoder = new RespDecoder({
-      onReply: (value) => this.settleHead(value, null),
-      onErrorReply: (error) => this.settleHead(null, error),
-      onPush: (frame) => this.handlers.onPush(frame),
-      wantsBuffers: () => this.inflight.peek()?.binary === true,
-      ...(handlers.pushBuffers === undefined ? {} : { pushBuffers: handlers.pushBuffers }),
-    });
+    // The pipeline is its decoder's handlers (methods, not a closure each: one per socket adds up).
+    this.decoder = new RespDecoder(this);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', () => {
-      // 'close' follows and carries the outcome.
-    });
+    socket.on('error', ignoreError);
     socket.on('close', () => this.lost('Connection closed by the server or the network'));
   }
 
@@ -166,6 +159,33 @@ export class Pipeline {
     }
   }
 
+  // --- RespDecoderHandlers: called by this pipeline's decoder only ---------------------------
+
+  /** @internal */
+  onReply(value: RespValue): void {
+    this.settleHead(value, null);
+  }
+
+  /** @internal */
+  onErrorReply(error: RedisReplyError): void {
+    this.settleHead(null, error);
+  }
+
+  /** @internal */
+  onPush(frame: RespValue[]): void {
+    this.handlers.onPush(frame);
+  }
+
+  /** @internal */
+  wantsBuffers(): boolean {
+    return this.inflight.peek()?.binary === true;
+  }
+
+  /** @internal */
+  pushBuffers(): boolean {
+    return this.handlers.pushBuffers?.() === true;
+  }
+
   private settleHead(value: RespValue, error: RedisReplyError | null): void {
     const command = this.inflight.shift();
     if (command === undefined) {
@@ -259,6 +279,9 @@ export class Pipeline {
     }
   }
 }
+
+/** A socket's 'error' is followed by 'close', which carries the outcome. */
+function ignoreError(): void {}
 
 function flush(pipeline: Pipeline): void {
   pipeline.flushNow();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ClientState } from '../../src/index.js';
+import { createMaintClient, type ClientState } from '../../src/index.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { clientFor, until } from '../helpers/client.js';
 
@@ -62,6 +62,23 @@ test('close() completes events$, notifications$ and state$', async () => {
   client.state$.subscribe({ next: (s) => (late = s), complete: () => (lateCompleted = true) });
   assert.is(late?.status, 'closed');
   assert.ok(lateCompleted);
+});
+
+test('streams and pub/sub first looked at after close() are complete at once (they are made on first use)', async () => {
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  await client.connect();
+  assert.is(await client.call('PING'), 'PONG');
+  await client.close();
+  const completed: string[] = [];
+  const states: ClientState[] = [];
+  client.events$.subscribe({ next: () => completed.push('an event after close'), complete: () => completed.push('events$') });
+  client.notifications$.subscribe({ complete: () => completed.push('notifications$') });
+  client.state$.subscribe({ next: (state) => states.push(state), complete: () => completed.push('state$') });
+  client.subscribe$('late').subscribe({ complete: () => completed.push('subscribe$'), error: () => completed.push('subscribe$ failed') });
+  assert.equal(completed.sort(), ['events$', 'notifications$', 'state$', 'subscribe$']);
+  assert.equal(states.map((s) => s.status), ['closed']);
+  const refused = await client.subscribe(['late'], () => {}).then(() => 'subscribed', (error: { code?: string }) => error.code);
+  assert.is(refused, 'ERR_CLIENT_CLOSED');
 });
 
 test('connect() against a dead endpoint rejects with ERR_CONNECT and leaves nothing running', async () => {
