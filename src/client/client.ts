@@ -13,7 +13,7 @@ import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
-import { PubSub } from '../pubsub/pubsub.js';
+import { PubSub, singleSession } from '../pubsub/pubsub.js';
 import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
@@ -155,7 +155,7 @@ class Client implements MaintClient {
     });
     this.pubsub = new PubSub({
       unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
-      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
+      session: () => singleSession(pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event))),
     });
     this.events$ = this.eventsSubject.asObservable();
     this.notifications$ = this.notificationsSubject.asObservable();

@@ -3,7 +3,7 @@ import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } fr
 import { RespDecoder } from '../protocol/decoder.js';
 import type { RespValue } from '../protocol/types.js';
 import { timerDelay, type Clock } from './clock.js';
-import type { PendingCommand } from './command.js';
+import { PendingCommand } from './command.js';
 import { Fifo } from './fifo.js';
 
 export interface PipelineHandlers {
@@ -81,6 +81,20 @@ export class Pipeline {
       process.nextTick(flush, this);
     }
     if (command.deadline < this.timerAt) this.armTimer(command.deadline);
+  }
+
+  /**
+   * The next reply belongs to no caller: called while an error reply is being settled, when the
+   * command that failed carried a PING in the same slot (a refused SUBSCRIBE: the PONG follows).
+   * A placeholder takes the head, so the replies behind stay matched; no reply within twice
+   * `timeoutMs` means the socket is dead, as for a timed-out command.
+   */
+  skipNextReply(name: string, timeoutMs: number): void {
+    if (this.state === 'closed') return;
+    const placeholder = new PendingCommand(name, '', this.clock.now(), timeoutMs, 0, ignore, ignore);
+    placeholder.settled = true;
+    this.inflight.unshift(placeholder);
+    if (placeholder.deadline + timeoutMs < this.timerAt) this.armTimer(placeholder.deadline + timeoutMs);
   }
 
   /** Applies a relaxed timeout to every command in flight (SPEC §5: never shortens a deadline). */
@@ -249,6 +263,8 @@ export class Pipeline {
     }
   }
 }
+
+function ignore(): void {}
 
 function flush(pipeline: Pipeline): void {
   pipeline.flushNow();

@@ -1,0 +1,315 @@
+/**
+ * Sharded pub/sub on a cluster (SSUBSCRIBE): a shard channel's messages come only from the
+ * primary that owns its slot, so channels are grouped by slot and each slot lives on its owner's
+ * subscriber socket (one per node, see NodeHome). Everything that says a slot moved — SMIGRATED,
+ * a refresh or MOVED that patched the map, a MOVED reply to the SSUBSCRIBE, the unsolicited
+ * `sunsubscribe` the old owner sends at `CLUSTER SETSLOT … NODE` or when it is demoted — runs
+ * one idempotent path, `settle`: subscribe on the owner the map names, and only once it
+ * confirmed, end the old owner's stream (its `sunsubscribe`, ours or the server's, comes after
+ * every message it delivered), then deliver what the new owner held and everything after.
+ *
+ * Each SPUBLISH is delivered by the one node that accepted it, so two owners never deliver the
+ * same message: the cut can only lose, never double. Nothing is lost when the new subscription was
+ * confirmed while the old owner still served the slot — an announced reshard, where SMIGRATING
+ * lets the importing node be subscribed (after ASKING) before the slot moves. When the old owner
+ * stopped first (plain OSS migration without notifications, a failover, a lost node) messages
+ * published in between are not received; the `cluster.shard.moved` event says `exact: false`.
+ */
+import { ConnectionError } from '../../errors.js';
+import type { EventInit } from '../../events.js';
+import type { Logger } from '../../log.js';
+import type { SlotRange } from '../../protocol/notifications.js';
+import type { RespValue } from '../../protocol/types.js';
+import type { SubscriptionSession } from '../../pubsub/pubsub.js';
+import { ListenerRegistry, text } from '../../pubsub/registry.js';
+import type { SubscriptionKind } from '../../pubsub/types.js';
+import type { Clock } from '../../transport/clock.js';
+import type { ClusterNode } from '../node.js';
+import { nodeCaller } from '../node-caller.js';
+import { redirectOf, retryDelay } from '../redirect.js';
+import type { ClusterRouter } from '../router.js';
+import { keySlot } from '../slot.js';
+import type { ClusterEventInit } from '../state.js';
+import { migrationTarget } from './importer.js';
+import { NodeHome, type HomeDependencies } from './node-home.js';
+import { SlotRoute } from './slot-route.js';
+
+export interface ShardedDependencies {
+  router: ClusterRouter;
+  clock: Clock;
+  logger: Logger;
+  /** Settings of every node's subscriber session. */
+  session: HomeDependencies['session'];
+  commandTimeoutMs: number;
+  /** MOVED replies one move follows before it gives up. */
+  maxRedirections: number;
+  emit(event: ClusterEventInit): void;
+  emitNode(node: string, event: EventInit): void;
+}
+
+/** Tries of a move whose target failed in a retryable way (CLUSTERDOWN, a socket that would not open). */
+const RETRIES = 8;
+/** Looks at the source's CLUSTER NODES for where a slot of an SMIGRATING is going: every POLL_MS, at most POLLS times. */
+const POLL_MS = 20;
+const POLLS = 50;
+
+export class ShardedPubSub implements SubscriptionSession {
+  readonly registry: ListenerRegistry;
+  private readonly homes = new Map<ClusterNode, NodeHome>();
+  private readonly routes = new Map<number, SlotRoute>();
+  private readonly homeDeps: HomeDependencies;
+  private closed = false;
+
+  constructor(private readonly deps: ShardedDependencies) {
+    this.registry = new ListenerRegistry(deps.logger);
+    this.homeDeps = {
+      session: deps.session,
+      emit: (node, event) => {
+        deps.emitNode(node, event);
+        if (event.type === 'pubsub.lost' && !this.closed) deps.router.refresher.request(`sharded subscriber at ${node} lost`);
+      },
+      deliver: (from, type, frame) => this.routes.get(keySlot(channelOf(frame)))?.accept(from, type, frame, (t, f) => this.registry.deliver(t, f)),
+      buffersWanted: () => this.registry.bufferListeners > 0,
+      unsubscribed: (from, name) => this.unsubscribed(from, name),
+    };
+  }
+
+  /** Subscribes or unsubscribes `names` (shard channels) slot by slot; resolves when every slot's owner agrees. */
+  async changed(_kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    if (this.closed) throw closedError();
+    const routes = [...new Set(names.map((name) => keySlot(name)))].map((slot) => this.route(slot));
+    try {
+      await Promise.all(routes.map((route) => this.reconcile(route, 'subscribe')));
+    } catch (error) {
+      // The caller takes its listener back; then the slots that did get subscribed for it are brought in line again.
+      this.deps.clock.setTimeout(() => {
+        for (const route of routes) if (!this.closed) this.background(route, 'subscribe failed');
+      }, 0);
+      throw error;
+    }
+  }
+
+  /** The map changed (SMIGRATED, a refresh, MOVED): every slot whose owner is not its home moves. */
+  topologyChanged(reason: string): void {
+    if (this.closed) return;
+    for (const route of this.routes.values()) {
+      if (this.deps.router.table.owners[route.slot] !== route.home?.node) this.background(route, reason);
+    }
+  }
+
+  /** SMIGRATING from `source`: for its subscribed slots, find the importing node and subscribe there before the move. */
+  migrating(source: ClusterNode, slots: readonly SlotRange[]): void {
+    if (this.closed) return;
+    for (const route of this.routes.values()) {
+      if (route.home?.node !== source || route.next !== null || route.preparing) continue;
+      if (slots.some(([first, last]) => route.slot >= first && route.slot <= last)) void this.prepare(route, source);
+    }
+  }
+
+  /** The shard channels each node's socket carries (for state snapshots). */
+  channelsOf(node: ClusterNode): string[] {
+    return this.homes.get(node)?.channels() ?? [];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const homes = [...this.homes.values()];
+    this.homes.clear();
+    this.routes.clear();
+    await Promise.all(homes.map((home) => home.close()));
+  }
+
+  // --- the one path: bring a slot's subscription to its owner -------------------------------------
+
+  private reconcile(route: SlotRoute, reason: string): Promise<void> {
+    return route.run(() => this.settle(route, reason));
+  }
+
+  private background(route: SlotRoute, reason: string): void {
+    this.reconcile(route, reason).catch((error: Error) => {
+      if (this.closed) return;
+      this.deps.emit({ type: 'cluster.shard.moveFailed', slot: route.slot, from: route.home?.node.key ?? null, reason, error: error.message });
+    });
+  }
+
+  private async settle(route: SlotRoute, reason: string): Promise<void> {
+    const { router } = this.deps;
+    let hops = 0;
+    let tries = 0;
+    for (;;) {
+      if (this.closed) throw closedError();
+      const wanted = this.wanted(route.slot);
+      if (wanted.size === 0) return this.vacate(route);
+      const owner = router.ownerOf(route.slot);
+      if (owner === undefined) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `no node serves slot ${route.slot}`, { retryable: true });
+      const home = this.homeOf(owner);
+      try {
+        if (route.home === home) await home.carry(route.slot, wanted);
+        else await this.moveTo(route, home, wanted, reason);
+        return;
+      } catch (error) {
+        const redirect = redirectOf(error as Error, owner.endpoint);
+        if (redirect?.kind === 'moved' && hops++ < this.deps.maxRedirections) {
+          router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]);
+          router.refresher.request('MOVED');
+          continue;
+        }
+        const retryable = redirect?.kind === 'retry' || (error instanceof ConnectionError && error.retryable && error.code !== 'ERR_CLIENT_CLOSED');
+        if (!retryable || ++tries > RETRIES) throw error;
+        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, retryDelay(tries)));
+      }
+    }
+  }
+
+  /** Subscribes on `home` (its messages held), ends the old owner's stream, then cuts over. */
+  private async moveTo(route: SlotRoute, home: NodeHome, wanted: ReadonlySet<string>, reason: string): Promise<void> {
+    const old = route.home;
+    if (old === null) {
+      route.home = home;
+      try {
+        await home.carry(route.slot, wanted);
+      } catch (error) {
+        route.home = null;
+        await this.release(home, route.slot);
+        throw error;
+      }
+      return;
+    }
+    const started = this.deps.clock.now();
+    if (route.next !== home) {
+      if (route.next !== null) await this.release(route.next, route.slot);
+      route.abandonNext();
+      route.next = home;
+    }
+    try {
+      await home.carry(route.slot, wanted);
+    } catch (error) {
+      route.abandonNext();
+      await this.release(home, route.slot);
+      throw error;
+    }
+    const prepared = route.prepared?.home === home ? route.prepared : { overlapped: [...wanted].every((name) => old.carries(name)), losses: old.losses };
+    // The old owner's sunsubscribe (ours, or the server's at SETSLOT NODE) follows every message it delivered for the slot.
+    const alive = old.session.current?.writable === true;
+    const ended = alive && (await within(old.release(route.slot), this.deps.session.fenceTimeoutMs, this.deps.clock));
+    if (!ended) void old.release(route.slot);
+    this.closeIfIdle(old);
+    const exact = prepared.overlapped && ended && old.losses === prepared.losses;
+    route.cut(home, (type, frame) => this.registry.deliver(type, frame));
+    this.deps.emit({ type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, exact, durationMs: this.deps.clock.now() - started });
+  }
+
+  /** No listener is left in the slot: unsubscribe it wherever it is. */
+  private async vacate(route: SlotRoute): Promise<void> {
+    const { home, next } = route;
+    route.abandonNext();
+    route.home = null;
+    if (this.routes.get(route.slot) === route) this.routes.delete(route.slot);
+    if (next !== null) await this.release(next, route.slot);
+    if (home !== null) await this.release(home, route.slot);
+  }
+
+  private async release(home: NodeHome, slot: number): Promise<void> {
+    await home.release(slot);
+    this.closeIfIdle(home);
+  }
+
+  // --- triggers -----------------------------------------------------------------------------------
+
+  private unsubscribed(from: NodeHome, name: string): void {
+    const route = this.routes.get(keySlot(name));
+    if (route === undefined || this.closed) return;
+    if (from === route.next) {
+      // The node being moved to dropped it (its own failover): start over from the map.
+      route.abandonNext();
+      void this.release(from, route.slot);
+      return;
+    }
+    if (from !== route.home) return;
+    // The slot left the node (SETSLOT … NODE, a demotion). Prepared on the importing node: that is the new owner.
+    if (route.prepared !== null) this.deps.router.assign(route.prepared.home.node.endpoint, [[route.slot, route.slot]]);
+    this.deps.router.refresher.request('sunsubscribe');
+    this.background(route, 'sunsubscribe');
+  }
+
+  private async prepare(route: SlotRoute, source: ClusterNode): Promise<void> {
+    route.preparing = true;
+    try {
+      const caller = nodeCaller(source, this.deps.clock, this.deps.commandTimeoutMs);
+      for (let poll = 0; poll < POLLS && !this.closed && route.home?.node === source; poll++) {
+        const nodes = await caller.call('CLUSTER', 'NODES').catch(() => null);
+        const target = typeof nodes === 'string' || Buffer.isBuffer(nodes) ? migrationTarget(text(nodes), route.slot) : null;
+        if (target !== null) {
+          await route.run(() => this.subscribeAhead(route, source, this.deps.router.table.nodeAt(target)));
+          return;
+        }
+        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, POLL_MS));
+      }
+    } finally {
+      route.preparing = false;
+    }
+  }
+
+  /** Subscribes the slot on the node importing it (ASKING) while the source still serves it. */
+  private async subscribeAhead(route: SlotRoute, source: ClusterNode, destination: ClusterNode): Promise<void> {
+    const old = route.home;
+    const wanted = this.wanted(route.slot);
+    if (this.closed || old?.node !== source || route.next !== null || wanted.size === 0 || destination === source) return;
+    void destination.start().catch(() => undefined);
+    const home = this.homeOf(destination);
+    route.next = home;
+    try {
+      await home.carry(route.slot, wanted, true);
+    } catch (error) {
+      route.abandonNext();
+      await this.release(home, route.slot);
+      this.deps.logger.debug(`sharded pub/sub: could not subscribe slot ${route.slot} ahead on ${destination.key}: ${(error as Error).message}`);
+      return;
+    }
+    if (route.next === home) route.prepared = { home, overlapped: [...wanted].every((name) => old.carries(name)), losses: old.losses };
+  }
+
+  // --- bookkeeping ----------------------------------------------------------------------------------
+
+  private route(slot: number): SlotRoute {
+    let route = this.routes.get(slot);
+    if (route === undefined) this.routes.set(slot, (route = new SlotRoute(slot)));
+    return route;
+  }
+
+  /** The slot's channels that have listeners. */
+  private wanted(slot: number): Set<string> {
+    return new Set(this.registry.names('shard').filter((name) => keySlot(name) === slot));
+  }
+
+  private homeOf(node: ClusterNode): NodeHome {
+    let home = this.homes.get(node);
+    if (home === undefined) this.homes.set(node, (home = new NodeHome(node, this.homeDeps)));
+    return home;
+  }
+
+  /** A node's socket that carries nothing and is no route's home or next is closed. */
+  private closeIfIdle(home: NodeHome): void {
+    if (!home.empty || this.homes.get(home.node) !== home) return;
+    for (const route of this.routes.values()) if (route.home === home || route.next === home) return;
+    this.homes.delete(home.node);
+    void home.close();
+  }
+}
+
+function channelOf(frame: RespValue[]): string | Buffer {
+  const channel = frame[1];
+  return Buffer.isBuffer(channel) ? channel : text(channel);
+}
+
+/** Whether `promise` settled within `ms`. */
+function within(promise: Promise<void>, ms: number, clock: Clock): Promise<boolean> {
+  let timer: unknown;
+  const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(false), ms)));
+  return Promise.race([promise.then(() => true), late]).finally(() => clock.clearTimeout(timer));
+}
+
+function closedError(): ConnectionError {
+  return new ConnectionError('ERR_CLIENT_CLOSED', 'The cluster client is closed; the sharded subscription ended');
+}
+
