@@ -94,4 +94,134 @@ test('refused before connect-ready and without a channel, typed', async () => {
   assert.is((refused as UsageError).code, 'ERR_INVALID_ARGUMENT');
 });
 
+/** SETSLOT IMPORTING/MIGRATING, MIGRATE key by key, SETSLOT NODE on every primary (the cluster spec's order). */
+async function migrateSlot(slot: number, from: LocalClusterNode, to: LocalClusterNode): Promise<void> {
+  await cluster.command(to, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', from.id);
+  await cluster.command(from, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', to.id);
+  for (;;) {
+    const keys = (await cluster.command(from, 'CLUSTER', 'GETKEYSINSLOT', String(slot), '1')) as string[];
+    if (keys.length === 0) break;
+    await cluster.command(from, 'MIGRATE', to.host, String(to.port), '', '0', '5000', 'KEYS', ...keys);
+  }
+  await cluster.command(to, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', to.id);
+  await cluster.command(from, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', to.id);
+  for (const other of cluster.primaries) if (other !== to && other !== from) await cluster.command(other, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', to.id);
+}
+
+/** Publishes `channel`:0, 1, 2, … through the cluster client until stopped; returns the numbers the server accepted. */
+function publishing(channel: string): { stop(): Promise<number[]> } {
+  const accepted: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const receivers = await spublish(channel, String(i)).catch(() => null);
+      if (receivers !== null) accepted.push(i);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return accepted;
+    },
+  };
+}
+
+/** Received numbers are strictly increasing (no duplicate, no reordering) and a subset of the accepted ones. */
+function assertOnceInOrder(received: number[], accepted: number[], what: string): void {
+  for (let i = 1; i < received.length; i++) assert.ok(received[i]! > received[i - 1]!, `${what}: ${received[i - 1]} then ${received[i]}`);
+  const set = new Set(accepted);
+  assert.ok(received.every((n) => set.has(n)), `${what}: only published messages`);
+}
+
+test('a manual slot migration (no notifications) moves the subscription via the old owner’s sunsubscribe; no duplicate, in order', async () => {
+  const channel = '{mig}news';
+  const slot = keySlot(channel);
+  const source = await serverOwner(slot);
+  const destination = cluster.primaries.find((node) => node !== source) as LocalClusterNode;
+  for (let i = 0; i < 20; i++) await client.set(`{mig}key:${i}`, 'v');
+  const received: number[] = [];
+  const unsubscribe = await client.ssubscribe([channel], (message) => received.push(Number(message.message)));
+  const from = events.length;
+  const publisher = publishing(channel);
+  await until(() => received.length >= 20, 3000, 'messages before the move');
+  await migrateSlot(slot, source, destination);
+  await until(() => events.slice(from).some((event) => event.type === 'cluster.shard.moved'), 5000, 'the subscription to move');
+  const moved = events.slice(from).find((event) => event.type === 'cluster.shard.moved') as Extract<ClusterEvent, { type: 'cluster.shard.moved' }>;
+  assert.is(moved.from, address(source));
+  assert.is(moved.to, address(destination));
+  assert.is(moved.slot, slot);
+  // The source unsubscribed us at SETSLOT NODE before we could subscribe on the destination: said so.
+  assert.ok(['sunsubscribe', 'MOVED'].includes(moved.reason) || moved.reason.startsWith('refresh'), moved.reason);
+  assert.is(moved.exact, false);
+  const count = received.length;
+  await until(() => received.length >= count + 30, 5000, 'messages from the new owner');
+  const accepted = await publisher.stop();
+  await until(() => received[received.length - 1] === accepted[accepted.length - 1], 3000, 'the last message');
+  assertOnceInOrder(received, accepted, 'migration');
+  assert.equal(await shardChannels(destination), [channel]);
+  assert.equal(await shardChannels(source), []);
+  console.log(`    plain migration: ${accepted.length} published, ${received.length} received, ${accepted.length - received.length} lost at the cut (${moved.durationMs} ms)`);
+  await unsubscribe();
+});
+
+test('a failover of the owning shard: the subscription resumes on the promoted replica; then a killed primary', async () => {
+  const channel = '{fo}news';
+  const slot = keySlot(channel);
+  const primary = await serverOwner(slot);
+  const replica = cluster.replicas.find((node) => node.replicaOf === primary.id) as LocalClusterNode;
+  const received: number[] = [];
+  const unsubscribe = await client.ssubscribe([channel], (message) => received.push(Number(message.message)));
+  let from = events.length;
+  let publisher = publishing(channel);
+  await until(() => received.length >= 20, 3000, 'messages before the failover');
+  await cluster.command(replica, 'CLUSTER', 'FAILOVER');
+  await until(() => events.slice(from).some((event) => event.type === 'cluster.shard.moved' && event.to === address(replica)), 10_000, 'the subscription on the promoted replica');
+  let count = received.length;
+  await until(() => received.length >= count + 30, 5000, 'messages after the failover');
+  let accepted = await publisher.stop();
+  await until(() => received[received.length - 1] === accepted[accepted.length - 1], 3000, 'the last message');
+  assertOnceInOrder(received, accepted, 'failover');
+  assert.equal(await shardChannels(replica), [channel]);
+  console.log(`    graceful failover: ${accepted.length} published, ${received.length} received`);
+
+  // Now the promoted node dies: the old primary (its replica now) takes over, found by refresh.
+  received.length = 0;
+  from = events.length;
+  publisher = publishing(channel);
+  await until(() => received.length >= 20, 3000, 'messages before the kill');
+  await replica.process.kill();
+  await until(() => events.slice(from).some((event) => event.type === 'cluster.shard.moved' && event.to === address(primary)), 20_000, 'the subscription on the new primary');
+  count = received.length;
+  await until(() => received.length >= count + 30, 10_000, 'messages after the kill');
+  accepted = await publisher.stop();
+  await until(() => received[received.length - 1] === accepted[accepted.length - 1], 3000, 'the last message');
+  assertOnceInOrder(received, accepted, 'kill');
+  const moved = events.slice(from).find((event) => event.type === 'cluster.shard.moved') as Extract<ClusterEvent, { type: 'cluster.shard.moved' }>;
+  assert.is(moved.exact, false, 'a lost node cannot be cut over exactly');
+  console.log(`    killed primary: ${accepted.length} published, ${received.length} received, moved after ${moved.durationMs} ms`);
+  await unsubscribe();
+});
+
+test('unsubscribe and close leave no sharded socket', async () => {
+  const before = openHandles().sockets;
+  const off = await client.ssubscribe(['x1', 'x2', 'x3'], () => {});
+  assert.ok(openHandles().sockets > before);
+  await off();
+  await until(() => client.state().nodes.every((node) => node.shardChannels.length === 0), 3000, 'nothing carried');
+  await until(() => openHandles().sockets <= before, 3000, 'the sharded sockets closed');
+  for (const node of cluster.nodes) {
+    const numsub = (await cluster.command(node, 'PUBSUB', 'SHARDNUMSUB', 'x1', 'x2', 'x3').catch(() => null)) as Array<string | number> | null;
+    if (numsub !== null) assert.equal(numsub.filter((_, i) => i % 2 === 1), [0, 0, 0]); // null: the killed node
+  }
+  const streamed = client.ssubscribe$('y1', 'y2');
+  let completed = false;
+  streamed.subscribe({ complete: () => (completed = true) });
+  await until(() => client.state().nodes.some((node) => node.shardChannels.length === 2 || node.shardChannels.length === 1), 3000, 'subscribed');
+  await client.close();
+  assert.ok(completed, 'close completes the stream');
+  await until(() => openHandles().sockets <= handlesBefore.sockets + 0, 3000, 'every socket closed');
+});
+
 test.run();

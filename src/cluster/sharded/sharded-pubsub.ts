@@ -49,9 +49,13 @@ export interface ShardedDependencies {
 
 /** Tries of a move whose target failed in a retryable way (CLUSTERDOWN, a socket that would not open). */
 const RETRIES = 8;
-/** Looks at the source's CLUSTER NODES for where a slot of an SMIGRATING is going: every POLL_MS, at most POLLS times. */
-const POLL_MS = 20;
-const POLLS = 50;
+/**
+ * Looks at the source's CLUSTER NODES for where a slot of an SMIGRATING is going: every POLL_MS, at
+ * most POLLS times (SMIGRATING may come before the migration starts; a slot with few keys moves in
+ * milliseconds).
+ */
+const POLL_MS = 5;
+const POLLS = 400;
 
 export class ShardedPubSub implements SubscriptionSession {
   readonly registry: ListenerRegistry;

@@ -43,10 +43,9 @@ export class SlotRoute {
 
   /** The move is over: `to` delivers from now on, starting with what it held. */
   cut(to: NodeHome, deliver: (type: Frame['type'], frame: RespValue[]) => void): void {
+    const held = this.held;
     this.home = to;
     this.abandonNext();
-    const held = this.held;
-    this.held = [];
     for (const { type, frame } of held) deliver(type, frame);
   }
 
