@@ -32,12 +32,19 @@ export class NodeHome {
   /** Slots this node is importing: their SSUBSCRIBE goes after an ASKING. */
   private readonly importing = new Set<number>();
 
-  constructor(readonly node: ClusterNode, deps: HomeDependencies) {
+  /**
+   * The node at this address now: a node that left the map and came back (a refresh from a node with
+   * an older view) is a new ClusterNode at the same address, and the same server — one home, one socket.
+   */
+  node: ClusterNode;
+
+  constructor(node: ClusterNode, deps: HomeDependencies) {
+    this.node = node;
     this.session = new PubSubSession({
       ...deps.session,
       id: `spubsub@${node.key}`,
-      open: (owner, endpoint, signal) => node.pool.openFor(owner, endpoint, signal),
-      currentEndpoint: () => node.pool.currentEndpoint,
+      open: (owner, endpoint, signal) => this.node.pool.openFor(owner, endpoint, signal),
+      currentEndpoint: () => this.node.pool.currentEndpoint,
       configuredEndpoint: node.endpoint,
       emit: (event) => {
         if (event.type === 'pubsub.lost') this.losses++;
@@ -61,7 +68,11 @@ export class NodeHome {
     });
   }
 
-  /** The shard channels of `slot` this node's socket has confirmed, now. */
+  get key(): string {
+    return this.node.key;
+  }
+
+  /** Whether this socket has `name` confirmed, now. */
   carries(name: string): boolean {
     const leg = this.session.current;
     return leg !== null && leg.writable && leg.confirmed.shard.has(name);

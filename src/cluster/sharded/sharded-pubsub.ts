@@ -25,12 +25,12 @@ import { ListenerRegistry, text } from '../../pubsub/registry.js';
 import type { SubscriptionKind } from '../../pubsub/types.js';
 import type { Clock } from '../../transport/clock.js';
 import type { ClusterNode } from '../node.js';
-import { nodeCaller } from '../node-caller.js';
 import { redirectOf, retryDelay } from '../redirect.js';
 import type { ClusterRouter } from '../router.js';
+import { nodeCaller } from '../node-caller.js';
 import { keySlot } from '../slot.js';
 import type { ClusterEventInit } from '../state.js';
-import { migrationTarget } from './importer.js';
+import { prepareMoves, type AheadHost } from './ahead.js';
 import { NodeHome, type HomeDependencies } from './node-home.js';
 import { SlotRoute } from './slot-route.js';
 
@@ -49,19 +49,17 @@ export interface ShardedDependencies {
 
 /** Tries of a move whose target failed in a retryable way (CLUSTERDOWN, a socket that would not open). */
 const RETRIES = 8;
-/**
- * Looks at the source's CLUSTER NODES for where a slot of an SMIGRATING is going: every POLL_MS, at
- * most POLLS times (SMIGRATING may come before the migration starts; a slot with few keys moves in
- * milliseconds).
- */
-const POLL_MS = 5;
-const POLLS = 400;
+/** After the old owner's unsolicited sunsubscribe: how often it is asked whether it still serves the slot (each ask also asks for a refresh). */
+const LAPSED_WAIT_MS = 100;
+const LAPSED_WAITS = 50;
 
 export class ShardedPubSub implements SubscriptionSession {
   readonly registry: ListenerRegistry;
-  private readonly homes = new Map<ClusterNode, NodeHome>();
+  /** By address: one socket per server, whichever ClusterNode object the map has for it now. */
+  private readonly homes = new Map<string, NodeHome>();
   private readonly routes = new Map<number, SlotRoute>();
   private readonly homeDeps: HomeDependencies;
+  private readonly ahead: AheadHost;
   private closed = false;
 
   constructor(private readonly deps: ShardedDependencies) {
@@ -75,6 +73,19 @@ export class ShardedPubSub implements SubscriptionSession {
       deliver: (from, type, frame) => this.routes.get(keySlot(channelOf(frame)))?.accept(from, type, frame, (t, f) => this.registry.deliver(t, f)),
       buffersWanted: () => this.registry.bufferListeners > 0,
       unsubscribed: (from, name) => this.unsubscribed(from, name),
+    };
+    const self = this;
+    this.ahead = {
+      router: deps.router,
+      clock: deps.clock,
+      logger: deps.logger,
+      commandTimeoutMs: deps.commandTimeoutMs,
+      get closed() {
+        return self.closed;
+      },
+      wanted: (slot) => this.wanted(slot),
+      homeOf: (node) => this.homeOf(node),
+      release: (home, slot) => this.release(home, slot),
     };
   }
 
@@ -97,22 +108,20 @@ export class ShardedPubSub implements SubscriptionSession {
   topologyChanged(reason: string): void {
     if (this.closed) return;
     for (const route of this.routes.values()) {
-      if (this.deps.router.table.owners[route.slot] !== route.home?.node) this.background(route, reason);
+      if (this.deps.router.table.owners[route.slot]?.key !== route.home?.key || route.left !== null) this.background(route, reason);
     }
   }
 
   /** SMIGRATING from `source`: for its subscribed slots, find the importing node and subscribe there before the move. */
   migrating(source: ClusterNode, slots: readonly SlotRange[]): void {
     if (this.closed) return;
-    for (const route of this.routes.values()) {
-      if (route.home?.node !== source || route.next !== null || route.preparing) continue;
-      if (slots.some(([first, last]) => route.slot >= first && route.slot <= last)) void this.prepare(route, source);
-    }
+    const routes = [...this.routes.values()].filter((route) => route.home?.key === source.key && route.next === null && !route.preparing && slots.some(([first, last]) => route.slot >= first && route.slot <= last));
+    if (routes.length > 0) void prepareMoves(this.ahead, source, routes);
   }
 
   /** The shard channels each node's socket carries (for state snapshots). */
   channelsOf(node: ClusterNode): string[] {
-    return this.homes.get(node)?.channels() ?? [];
+    return this.homes.get(node.key)?.channels() ?? [];
   }
 
   async close(): Promise<void> {
@@ -140,6 +149,7 @@ export class ShardedPubSub implements SubscriptionSession {
     const { router } = this.deps;
     let hops = 0;
     let tries = 0;
+    let waits = 0;
     for (;;) {
       if (this.closed) throw closedError();
       const wanted = this.wanted(route.slot);
@@ -147,9 +157,24 @@ export class ShardedPubSub implements SubscriptionSession {
       const owner = router.ownerOf(route.slot);
       if (owner === undefined) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `no node serves slot ${route.slot}`, { retryable: true });
       const home = this.homeOf(owner);
+      if (route.left === home && waits++ < LAPSED_WAITS) {
+        // The map still names the node the slot just left. No SSUBSCRIBE there to find out: a demoted primary
+        // (now a replica) would accept it and deliver its replication stream as well. A keyed read would not.
+        const probe = await this.probe(owner, [...wanted][0] as string);
+        if (probe === 'served') route.left = null;
+        else if (probe !== 'moved') await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, LAPSED_WAIT_MS));
+        continue;
+      }
+      // Before an overlap, make sure the target is the slot's primary (a stale map may name a demoted one).
+      const unverified = route.home !== null && route.home !== home && route.prepared?.home !== home;
+      if (unverified && hops < this.deps.maxRedirections && (await this.probe(owner, [...wanted][0] as string)) === 'moved') {
+        hops++;
+        continue;
+      }
       try {
         if (route.home === home) await home.carry(route.slot, wanted);
         else await this.moveTo(route, home, wanted, reason);
+        route.left = null;
         return;
       } catch (error) {
         const redirect = redirectOf(error as Error, owner.endpoint);
@@ -203,6 +228,24 @@ export class ShardedPubSub implements SubscriptionSession {
     this.deps.emit({ type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, exact, durationMs: this.deps.clock.now() - started });
   }
 
+  /**
+   * Asks `node` whether it serves `channel`'s slot with EXISTS (a keyed read that touches nothing):
+   * MOVED patches the map (and asks for a refresh); a reply or ASK (still migrating) says it serves.
+   */
+  private async probe(node: ClusterNode, channel: string): Promise<'served' | 'moved' | 'unknown'> {
+    try {
+      await nodeCaller(node, this.deps.clock, this.deps.commandTimeoutMs).call('EXISTS', channel);
+      return 'served';
+    } catch (error) {
+      const redirect = redirectOf(error as Error, node.endpoint);
+      this.deps.router.refresher.request('probe');
+      if (redirect?.kind === 'ask') return 'served';
+      if (redirect?.kind !== 'moved') return 'unknown';
+      this.deps.router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]);
+      return 'moved';
+    }
+  }
+
   /** No listener is left in the slot: unsubscribe it wherever it is. */
   private async vacate(route: SlotRoute): Promise<void> {
     const { home, next } = route;
@@ -230,47 +273,12 @@ export class ShardedPubSub implements SubscriptionSession {
       return;
     }
     if (from !== route.home) return;
-    // The slot left the node (SETSLOT … NODE, a demotion). Prepared on the importing node: that is the new owner.
+    // The slot left the node (SETSLOT … NODE, a demotion). Prepared on the importing node: that is the new owner;
+    // else a refresh says who is.
     if (route.prepared !== null) this.deps.router.assign(route.prepared.home.node.endpoint, [[route.slot, route.slot]]);
+    else route.left = from;
     this.deps.router.refresher.request('sunsubscribe');
     this.background(route, 'sunsubscribe');
-  }
-
-  private async prepare(route: SlotRoute, source: ClusterNode): Promise<void> {
-    route.preparing = true;
-    try {
-      const caller = nodeCaller(source, this.deps.clock, this.deps.commandTimeoutMs);
-      for (let poll = 0; poll < POLLS && !this.closed && route.home?.node === source; poll++) {
-        const nodes = await caller.call('CLUSTER', 'NODES').catch(() => null);
-        const target = typeof nodes === 'string' || Buffer.isBuffer(nodes) ? migrationTarget(text(nodes), route.slot) : null;
-        if (target !== null) {
-          await route.run(() => this.subscribeAhead(route, source, this.deps.router.table.nodeAt(target)));
-          return;
-        }
-        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, POLL_MS));
-      }
-    } finally {
-      route.preparing = false;
-    }
-  }
-
-  /** Subscribes the slot on the node importing it (ASKING) while the source still serves it. */
-  private async subscribeAhead(route: SlotRoute, source: ClusterNode, destination: ClusterNode): Promise<void> {
-    const old = route.home;
-    const wanted = this.wanted(route.slot);
-    if (this.closed || old?.node !== source || route.next !== null || wanted.size === 0 || destination === source) return;
-    void destination.start().catch(() => undefined);
-    const home = this.homeOf(destination);
-    route.next = home;
-    try {
-      await home.carry(route.slot, wanted, true);
-    } catch (error) {
-      route.abandonNext();
-      await this.release(home, route.slot);
-      this.deps.logger.debug(`sharded pub/sub: could not subscribe slot ${route.slot} ahead on ${destination.key}: ${(error as Error).message}`);
-      return;
-    }
-    if (route.next === home) route.prepared = { home, overlapped: [...wanted].every((name) => old.carries(name)), losses: old.losses };
   }
 
   // --- bookkeeping ----------------------------------------------------------------------------------
@@ -287,16 +295,17 @@ export class ShardedPubSub implements SubscriptionSession {
   }
 
   private homeOf(node: ClusterNode): NodeHome {
-    let home = this.homes.get(node);
-    if (home === undefined) this.homes.set(node, (home = new NodeHome(node, this.homeDeps)));
+    let home = this.homes.get(node.key);
+    if (home === undefined) this.homes.set(node.key, (home = new NodeHome(node, this.homeDeps)));
+    else if (home.node !== node && !node.retired) home.node = node;
     return home;
   }
 
   /** A node's socket that carries nothing and is no route's home or next is closed. */
   private closeIfIdle(home: NodeHome): void {
-    if (!home.empty || this.homes.get(home.node) !== home) return;
+    if (!home.empty || this.homes.get(home.key) !== home) return;
     for (const route of this.routes.values()) if (route.home === home || route.next === home) return;
-    this.homes.delete(home.node);
+    this.homes.delete(home.key);
     void home.close();
   }
 }

@@ -21,6 +21,8 @@ export class SlotRoute {
   home: NodeHome | null = null;
   next: NodeHome | null = null;
   prepared: Prepared | null = null;
+  /** The node that unsubscribed the slot on its own (it left that node): not a home again until the map agrees. */
+  left: NodeHome | null = null;
   /** A lookup of the importing node is running (SMIGRATING arrives on every connection). */
   preparing = false;
   private held: Frame[] = [];
