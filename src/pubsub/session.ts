@@ -208,6 +208,11 @@ export class PubSubSession implements LegHost {
       if (signal.aborted || formatEndpoint(configured) === formatEndpoint(endpoint)) throw error;
       leg = await this.legs.open(configured, 'deliver', signal);
     }
+    if (signal.aborted || this.closed) {
+      // close() ran while the socket was being subscribed (after closeAll looked for a current one).
+      leg.close();
+      throw closedError();
+    }
     this.current?.close();
     this.current = leg;
   }

@@ -222,9 +222,9 @@ export class ShardedPubSub implements SubscriptionSession {
     const alive = old.session.current?.writable === true;
     const ended = alive && (await within(old.release(route.slot), this.deps.session.fenceTimeoutMs, this.deps.clock));
     if (!ended) void old.release(route.slot);
-    this.closeIfIdle(old);
     const exact = prepared.overlapped && ended && old.losses === prepared.losses;
     route.cut(home, (type, frame) => this.registry.deliver(type, frame));
+    this.closeIfIdle(old);
     this.deps.emit({ type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, exact, durationMs: this.deps.clock.now() - started });
   }
 
