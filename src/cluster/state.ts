@@ -29,7 +29,7 @@ export interface ClusterNotificationRecord extends NotificationRecord {
   node: string;
 }
 
-export function snapshotCluster(status: ClusterState['status'], table: SlotTable, shardChannels: (node: ClusterNode) => string[] = () => []): ClusterState {
+export function snapshotCluster(status: ClusterState['status'], table: SlotTable, shardChannels: (node: ClusterNode) => string[]): ClusterState {
   const nodes: ClusterNodeState[] = [];
   for (const node of table.nodes.values()) {
     const { connections, endpoints } = snapshotState(status, node.pool);

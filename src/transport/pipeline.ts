@@ -86,15 +86,14 @@ export class Pipeline {
   /**
    * The next reply belongs to no caller: called while an error reply is being settled, when the
    * command that failed carried a PING in the same slot (a refused SUBSCRIBE: the PONG follows).
-   * A placeholder takes the head, so the replies behind stay matched; no reply within twice
-   * `timeoutMs` means the socket is dead, as for a timed-out command.
+   * A placeholder takes the head, so the replies behind stay matched; it times out and then
+   * gives up on the socket as any command does.
    */
   skipNextReply(name: string, timeoutMs: number): void {
     if (this.state === 'closed') return;
     const placeholder = new PendingCommand(name, '', this.clock.now(), timeoutMs, 0, ignore, ignore);
-    placeholder.settled = true;
     this.inflight.unshift(placeholder);
-    if (placeholder.deadline + timeoutMs < this.timerAt) this.armTimer(placeholder.deadline + timeoutMs);
+    if (placeholder.deadline < this.timerAt) this.armTimer(placeholder.deadline);
   }
 
   /** Applies a relaxed timeout to every command in flight (SPEC §5: never shortens a deadline). */

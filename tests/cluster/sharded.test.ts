@@ -257,6 +257,22 @@ test('a shard channel the ACL forbids: that ssubscribe rejects with the serverâ€
   }
 });
 
+test('close while an ssubscribe is on its way: it rejects ERR_CLIENT_CLOSED, and a later one is refused', async () => {
+  const quick = createMaintCluster({ rootNodes: [{ host: '127.0.0.1', port: cluster.primaries[0]!.port }], poolSize: 1, refreshInterval: 0 });
+  await quick.connect();
+  const pending = quick.ssubscribe(['q1', 'q2', 'q3'], () => {}).then(
+    () => 'resolved',
+    (error: { code?: string }) => error.code,
+  );
+  await quick.close();
+  assert.is(await pending, 'ERR_CLIENT_CLOSED');
+  const later = await quick.ssubscribe(['q1'], () => {}).then(
+    () => 'resolved',
+    (error: { code?: string }) => error.code,
+  );
+  assert.is(later, 'ERR_CLIENT_CLOSED');
+});
+
 test('unsubscribe and close leave no sharded socket', async () => {
   /** Subscriber sockets the live nodes see: clients with shard subscriptions, and all of them (CLIENT LIST). */
   const seen = async () => {
