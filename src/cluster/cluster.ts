@@ -149,6 +149,7 @@ class Cluster implements MaintCluster {
       logger: this.logger,
       emit: (event) => this.emit(event),
       emitNode: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
+      onChange: () => this.publishState(),
       unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
     });
     this.events$ = this.eventsSubject.asObservable();

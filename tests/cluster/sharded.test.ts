@@ -49,6 +49,8 @@ test('ssubscribe across slots: every SPUBLISH once and in order; one SSUBSCRIBE 
   const slots = new Set(channels.map((channel) => keySlot(channel)));
   assert.is(slots.size, 9, 'nine slots, two of them shared by several channels');
   for (const node of cluster.primaries) await cluster.command(node, 'CONFIG', 'RESETSTAT');
+  const carried: number[] = [];
+  const watching = client.state$.subscribe((state) => carried.push(state.nodes.reduce((sum, node) => sum + node.shardChannels.length, 0)));
   const received = new Map<string, string[]>();
   const unsubscribe = await client.ssubscribe(channels, (message) => received.set(message.channel, [...(received.get(message.channel) ?? []), message.message]));
   const streamed: PubSubMessage[] = [];
@@ -79,6 +81,9 @@ test('ssubscribe across slots: every SPUBLISH once and in order; one SSUBSCRIBE 
   await unsubscribe();
   await until(() => client.state().nodes.every((node) => node.shardChannels.length === 0), 3000, 'every channel unsubscribed');
   for (const node of cluster.primaries) assert.equal(await shardChannels(node), []);
+  await until(() => carried[carried.length - 1] === 0, 2000, 'state$ to say nothing is carried');
+  assert.ok(carried.includes(channels.length), 'state$ showed every channel carried');
+  watching.unsubscribe();
 });
 
 test('refused before connect-ready and without a channel, typed', async () => {

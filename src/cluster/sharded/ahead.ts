@@ -4,6 +4,7 @@
  * SSUBSCRIBE after ASKING, and keeps it when the slot becomes its own, so the subscriber is on the
  * new owner before the old one stops serving: the cut then loses nothing.
  */
+import { RedisReplyError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { text } from '../../pubsub/registry.js';
 import type { Clock } from '../../transport/clock.js';
@@ -44,7 +45,9 @@ export async function prepareMoves(host: AheadHost, source: ClusterNode, routes:
   let waiting = routes;
   try {
     for (let poll = 0; waiting.length > 0 && poll < POLLS && !host.closed; poll++) {
-      const reply = await caller.call('CLUSTER', 'NODES').catch(() => null);
+      const reply = await caller.call('CLUSTER', 'NODES').catch((error: unknown) => error);
+      // A server that refuses CLUSTER NODES (an ACL, a managed service) will not say: the move will not be exact.
+      if (reply instanceof RedisReplyError) return;
       const nodes = typeof reply === 'string' || Buffer.isBuffer(reply) ? text(reply) : '';
       waiting = waiting.filter((route) => {
         if (route.home?.key !== source.key || route.next !== null) return false; // moved, or prepared, meanwhile

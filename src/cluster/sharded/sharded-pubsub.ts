@@ -27,11 +27,11 @@ import type { Clock } from '../../transport/clock.js';
 import type { ClusterNode } from '../node.js';
 import { redirectOf, retryDelay } from '../redirect.js';
 import type { ClusterRouter } from '../router.js';
-import { nodeCaller } from '../node-caller.js';
 import { keySlot } from '../slot.js';
 import type { ClusterEventInit } from '../state.js';
 import { prepareMoves, type AheadHost } from './ahead.js';
 import { NodeHome, type HomeDependencies } from './node-home.js';
+import { probeOwner, within } from './probe.js';
 import { SlotRoute } from './slot-route.js';
 
 export interface ShardedDependencies {
@@ -45,6 +45,8 @@ export interface ShardedDependencies {
   maxRedirections: number;
   emit(event: ClusterEventInit): void;
   emitNode(node: string, event: EventInit): void;
+  /** Which node carries which channels changed (for `state$`). */
+  onChange(): void;
 }
 
 /** Tries of a move whose target failed in a retryable way (CLUSTERDOWN, a socket that would not open). */
@@ -58,6 +60,8 @@ export class ShardedPubSub implements SubscriptionSession {
   /** By address: one socket per server, whichever ClusterNode object the map has for it now. */
   private readonly homes = new Map<string, NodeHome>();
   private readonly routes = new Map<number, SlotRoute>();
+  /** The channels with listeners, by slot (kept in step at every change the surface reports). */
+  private readonly bySlot = new Map<number, Set<string>>();
   private readonly homeDeps: HomeDependencies;
   private readonly ahead: AheadHost;
   private closed = false;
@@ -92,12 +96,14 @@ export class ShardedPubSub implements SubscriptionSession {
   /** Subscribes or unsubscribes `names` (shard channels) slot by slot; resolves when every slot's owner agrees. */
   async changed(_kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     if (this.closed) throw closedError();
+    this.track(names);
     const routes = [...new Set(names.map((name) => keySlot(name)))].map((slot) => this.route(slot));
     try {
       await Promise.all(routes.map((route) => this.reconcile(route, 'subscribe')));
     } catch (error) {
       // The caller takes its listener back; then the slots that did get subscribed for it are brought in line again.
       this.deps.clock.setTimeout(() => {
+        this.track(names);
         for (const route of routes) if (!this.closed) this.background(route, 'subscribe failed');
       }, 0);
       throw error;
@@ -129,13 +135,14 @@ export class ShardedPubSub implements SubscriptionSession {
     const homes = [...this.homes.values()];
     this.homes.clear();
     this.routes.clear();
+    this.bySlot.clear();
     await Promise.all(homes.map((home) => home.close()));
   }
 
   // --- the one path: bring a slot's subscription to its owner -------------------------------------
 
   private reconcile(route: SlotRoute, reason: string): Promise<void> {
-    return route.run(() => this.settle(route, reason));
+    return route.run(() => this.settle(route, reason)).finally(() => this.deps.onChange());
   }
 
   private background(route: SlotRoute, reason: string): void {
@@ -160,14 +167,14 @@ export class ShardedPubSub implements SubscriptionSession {
       if (route.left === home && waits++ < LAPSED_WAITS) {
         // The map still names the node the slot just left. No SSUBSCRIBE there to find out: a demoted primary
         // (now a replica) would accept it and deliver its replication stream as well. A keyed read would not.
-        const probe = await this.probe(owner, [...wanted][0] as string);
+        const probe = await probeOwner(this.deps.router, this.deps.clock, this.deps.commandTimeoutMs, owner, [...wanted][0] as string);
         if (probe === 'served') route.left = null;
         else if (probe !== 'moved') await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, LAPSED_WAIT_MS));
         continue;
       }
       // Before an overlap, make sure the target is the slot's primary (a stale map may name a demoted one).
       const unverified = route.home !== null && route.home !== home && route.prepared?.home !== home;
-      if (unverified && hops < this.deps.maxRedirections && (await this.probe(owner, [...wanted][0] as string)) === 'moved') {
+      if (unverified && hops < this.deps.maxRedirections && (await probeOwner(this.deps.router, this.deps.clock, this.deps.commandTimeoutMs, owner, [...wanted][0] as string)) === 'moved') {
         hops++;
         continue;
       }
@@ -228,24 +235,6 @@ export class ShardedPubSub implements SubscriptionSession {
     this.deps.emit({ type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, exact, durationMs: this.deps.clock.now() - started });
   }
 
-  /**
-   * Asks `node` whether it serves `channel`'s slot with EXISTS (a keyed read that touches nothing):
-   * MOVED patches the map (and asks for a refresh); a reply or ASK (still migrating) says it serves.
-   */
-  private async probe(node: ClusterNode, channel: string): Promise<'served' | 'moved' | 'unknown'> {
-    try {
-      await nodeCaller(node, this.deps.clock, this.deps.commandTimeoutMs).call('EXISTS', channel);
-      return 'served';
-    } catch (error) {
-      const redirect = redirectOf(error as Error, node.endpoint);
-      this.deps.router.refresher.request('probe');
-      if (redirect?.kind === 'ask') return 'served';
-      if (redirect?.kind !== 'moved') return 'unknown';
-      this.deps.router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]);
-      return 'moved';
-    }
-  }
-
   /** No listener is left in the slot: unsubscribe it wherever it is. */
   private async vacate(route: SlotRoute): Promise<void> {
     const { home, next } = route;
@@ -291,7 +280,21 @@ export class ShardedPubSub implements SubscriptionSession {
 
   /** The slot's channels that have listeners. */
   private wanted(slot: number): Set<string> {
-    return new Set(this.registry.names('shard').filter((name) => keySlot(name) === slot));
+    return new Set(this.bySlot.get(slot));
+  }
+
+  /** Brings the per-slot index in line with the registry for `names`. */
+  private track(names: readonly string[]): void {
+    for (const name of names) {
+      const slot = keySlot(name);
+      let set = this.bySlot.get(slot);
+      if (this.registry.has('shard', name)) {
+        if (set === undefined) this.bySlot.set(slot, (set = new Set()));
+        set.add(name);
+      } else if (set?.delete(name) === true && set.size === 0) {
+        this.bySlot.delete(slot);
+      }
+    }
   }
 
   private homeOf(node: ClusterNode): NodeHome {
@@ -313,13 +316,6 @@ export class ShardedPubSub implements SubscriptionSession {
 function channelOf(frame: RespValue[]): string | Buffer {
   const channel = frame[1];
   return Buffer.isBuffer(channel) ? channel : text(channel);
-}
-
-/** Whether `promise` settled within `ms`. */
-function within(promise: Promise<void>, ms: number, clock: Clock): Promise<boolean> {
-  let timer: unknown;
-  const late = new Promise<boolean>((resolve) => (timer = clock.setTimeout(() => resolve(false), ms)));
-  return Promise.race([promise.then(() => true), late]).finally(() => clock.clearTimeout(timer));
 }
 
 function closedError(): ConnectionError {

@@ -26,6 +26,7 @@ export function clusterSharded(deps: {
   logger: Logger;
   emit(event: ClusterEventInit): void;
   emitNode(node: string, event: EventInit): void;
+  onChange(): void;
   unavailable(method: string): Error | null;
 }): ClusterSharded {
   const { options } = deps;
@@ -36,6 +37,7 @@ export function clusterSharded(deps: {
     logger: deps.logger,
     emit: deps.emit,
     emitNode: deps.emitNode,
+    onChange: deps.onChange,
     commandTimeoutMs: node.commandTimeout,
     maxRedirections: options.maxRedirections,
     session: {
