@@ -97,4 +97,30 @@ test('reshard with the closing SMIGRATED dropped: the old owner’s sunsubscribe
   await reshardDrill('rs2', true);
 });
 
+test('a reshard of four subscribed slots at once (two at a time): every message exactly once, in order, each slot moved ahead', async () => {
+  const owners = await sim.owners();
+  const source = owners[keySlot('{m0}')] as ClusterSimulatorNode;
+  const destination = sim.nodes.find((node) => node !== source && node.index < 3) as ClusterSimulatorNode;
+  const tags: string[] = [];
+  for (let i = 0; tags.length < 4; i++) if (owners[keySlot(`{m${i}}`)] === source) tags.push(`m${i}`);
+  const channels = tags.map((tag) => `{${tag}}news`);
+  for (const tag of tags) await publisher.call('MSET', ...Array.from({ length: 300 }, (_, i) => [`{${tag}}key:${i}`, 'v']).flat());
+  const received = new Map(channels.map((channel) => [channel, [] as number[]]));
+  const unsubscribe = await subscriber.ssubscribe(channels, (message) => received.get(message.channel)!.push(Number(message.message)));
+  const from = events.length;
+  const run = publishing(channels);
+  await until(() => received.get(channels[3]!)!.length >= 10, 3000, 'messages before the reshard');
+  await sim.reshard({ slots: tags.map((tag) => keySlot(`{${tag}}`)), to: destination.endpoint, batch: 5, parallel: 2 });
+  await until(() => events.slice(from).filter((event) => event.type === 'cluster.shard.moved').length === 4, 5000, 'four moves');
+  const counts = channels.map((channel) => received.get(channel)!.length);
+  await until(() => channels.every((channel, i) => received.get(channel)!.length >= counts[i]! + 10), 5000, 'messages from the new owner');
+  const accepted = await run.stop();
+  await until(() => channels.every((channel) => received.get(channel)!.length === accepted.get(channel)!.length), 3000, 'every accepted message');
+  for (const channel of channels) assert.equal(received.get(channel), accepted.get(channel), `${channel}: every message exactly once, in order`);
+  const moved = events.slice(from).filter((event) => event.type === 'cluster.shard.moved') as Array<Extract<ClusterEvent, { type: 'cluster.shard.moved' }>>;
+  assert.ok(moved.every((event) => event.exact && event.to === destination.endpoint), JSON.stringify(moved));
+  assert.equal(((await sim.command(destination, 'PUBSUB', 'SHARDCHANNELS')) as string[]).slice().sort(), channels.slice().sort());
+  await unsubscribe();
+});
+
 test.run();
