@@ -54,9 +54,10 @@ export type ClusterEvent =
   /**
    * A subscribed slot's shard channels moved to the slot's new owner (`reason`: SMIGRATED, sunsubscribe, MOVED, a refresh…).
    * `exact`: the new owner was subscribed while the old one still served the slot and the old one's stream ended in order,
-   * so nothing was lost; false when the old owner had stopped first (a message published in between is not received).
+   * so nothing was lost; false when the old owner had stopped first (a message published in between is not received):
+   * `gap` says why.
    */
-  | { at: number; type: 'cluster.shard.moved'; slot: number; channels: number; from: string; to: string; reason: string; exact: boolean; durationMs: number }
+  | { at: number; type: 'cluster.shard.moved'; slot: number; channels: number; from: string; to: string; reason: string; exact: boolean; gap?: string; durationMs: number }
   /** A subscribed slot could not be moved to its owner (it is tried again at the next topology change). */
   | { at: number; type: 'cluster.shard.moveFailed'; slot: number; from: string | null; reason: string; error: string };
 

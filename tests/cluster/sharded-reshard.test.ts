@@ -104,7 +104,8 @@ test('a reshard of four subscribed slots at once (two at a time): every message 
   const tags: string[] = [];
   for (let i = 0; tags.length < 4; i++) if (owners[keySlot(`{m${i}}`)] === source) tags.push(`m${i}`);
   const channels = tags.map((tag) => `{${tag}}news`);
-  for (const tag of tags) await publisher.call('MSET', ...Array.from({ length: 300 }, (_, i) => [`{${tag}}key:${i}`, 'v']).flat());
+  // Each slot's migration takes ~100 MIGRATE round trips: long enough to be subscribed ahead even on a loaded machine.
+  for (const tag of tags) await publisher.call('MSET', ...Array.from({ length: 500 }, (_, i) => [`{${tag}}key:${i}`, 'v']).flat());
   const received = new Map(channels.map((channel) => [channel, [] as number[]]));
   const unsubscribe = await subscriber.ssubscribe(channels, (message) => received.get(message.channel)!.push(Number(message.message)));
   const from = events.length;
@@ -115,9 +116,9 @@ test('a reshard of four subscribed slots at once (two at a time): every message 
   const counts = channels.map((channel) => received.get(channel)!.length);
   await until(() => channels.every((channel, i) => received.get(channel)!.length >= counts[i]! + 10), 5000, 'messages from the new owner');
   const accepted = await run.stop();
-  await until(() => channels.every((channel) => received.get(channel)!.length === accepted.get(channel)!.length), 3000, 'every accepted message');
-  for (const channel of channels) assert.equal(received.get(channel), accepted.get(channel), `${channel}: every message exactly once, in order`);
   const moved = events.slice(from).filter((event) => event.type === 'cluster.shard.moved') as Array<Extract<ClusterEvent, { type: 'cluster.shard.moved' }>>;
+  await until(() => channels.every((channel) => received.get(channel)!.length === accepted.get(channel)!.length), 3000, `every accepted message (moves: ${JSON.stringify(moved.map(({ slot, exact, reason, gap }) => ({ slot, exact, reason, gap })))})`);
+  for (const channel of channels) assert.equal(received.get(channel), accepted.get(channel), `${channel}: every message exactly once, in order`);
   assert.ok(moved.every((event) => event.exact && event.to === destination.endpoint), JSON.stringify(moved));
   assert.equal(((await sim.command(destination, 'PUBSUB', 'SHARDCHANNELS')) as string[]).slice().sort(), channels.slice().sort());
   await unsubscribe();

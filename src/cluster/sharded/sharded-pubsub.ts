@@ -172,11 +172,16 @@ export class ShardedPubSub implements SubscriptionSession {
         else if (probe !== 'moved') await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, LAPSED_WAIT_MS));
         continue;
       }
-      // Before an overlap, make sure the target is the slot's primary (a stale map may name a demoted one).
-      const unverified = route.home !== null && route.home !== home && route.prepared?.home !== home;
-      if (unverified && hops < this.deps.maxRedirections && (await probeOwner(this.deps.router, this.deps.clock, this.deps.commandTimeoutMs, owner, [...wanted][0] as string)) === 'moved') {
-        hops++;
-        continue;
+      // Before an overlap, make sure the target serves the slot as its primary: a replica (a stale map, a
+      // failover under way) would take the SSUBSCRIBE and deliver its replication stream too — duplicates.
+      if (route.home !== null && route.home !== home && route.prepared?.home !== home) {
+        const probe = await probeOwner(this.deps.router, this.deps.clock, this.deps.commandTimeoutMs, owner, [...wanted][0] as string);
+        if (probe === 'moved' && hops++ < this.deps.maxRedirections) continue;
+        if (probe !== 'served') {
+          if (++tries > RETRIES) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `${owner.key} did not confirm it serves slot ${route.slot}`, { retryable: true });
+          await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, retryDelay(tries)));
+          continue;
+        }
       }
       try {
         if (route.home === home) await home.carry(route.slot, wanted);
@@ -229,10 +234,12 @@ export class ShardedPubSub implements SubscriptionSession {
     const alive = old.session.current?.writable === true;
     const ended = alive && (await within(old.release(route.slot), this.deps.session.fenceTimeoutMs, this.deps.clock));
     if (!ended) void old.release(route.slot);
-    const exact = prepared.overlapped && ended && old.losses === prepared.losses;
+    const gap = !prepared.overlapped ? 'the old owner had stopped serving the slot before the new one confirmed' : old.losses !== prepared.losses || !alive ? 'the old owner’s socket was lost' : !ended ? 'the old owner’s stream did not end in time' : null;
     route.cut(home, (type, frame) => this.registry.deliver(type, frame));
     this.closeIfIdle(old);
-    this.deps.emit({ type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, exact, durationMs: this.deps.clock.now() - started });
+    const durationMs = this.deps.clock.now() - started;
+    const base = { type: 'cluster.shard.moved', slot: route.slot, channels: wanted.size, from: old.node.key, to: home.node.key, reason, durationMs } as const;
+    this.deps.emit(gap === null ? { ...base, exact: true } : { ...base, exact: false, gap });
   }
 
   /** No listener is left in the slot: unsubscribe it wherever it is. */
