@@ -14,7 +14,7 @@ import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
 import type { CommandMethods } from '../commands/generated/methods.js';
-import { PubSub } from '../pubsub/pubsub.js';
+import { PubSub, singleSession } from '../pubsub/pubsub.js';
 import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
@@ -259,7 +259,7 @@ class Client implements MaintClient {
 
   async reauthenticate(): Promise<number> {
     if (this.status !== 'ready') throw this.notReadyError('AUTH');
-    return reauthenticate([...this.pool.livePipelines(), ...this.pubsub.livePipelines()], {
+    return reauthenticate([...this.pool.livePipelines(), ...(this.pubsubRoom?.livePipelines() ?? [])], {
       source: this.options,
       clock: this.clock,
       timeoutMs: this.options.commandTimeout,
@@ -315,7 +315,7 @@ class Client implements MaintClient {
     const options = this.options;
     const pubsub = new PubSub({
       unavailable: (method) => (this.status === 'ready' ? pubsubRefusal(options, method) : this.notReadyError(method)),
-      session: () => pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event)),
+      session: () => singleSession(pubsubSession(this.pool, options, this.clock, this.logger, (event) => this.emit(event))),
     });
     if (this.status === 'closed') void pubsub.close();
     return (this.pubsubRoom = pubsub);

@@ -28,6 +28,7 @@ import { nodeCaller } from './node-caller.js';
 import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { ClusterRouter } from './router.js';
 import { clusterPubSub } from './pubsub.js';
+import { clusterSharded, type ClusterSharded } from './sharded/surface.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
 import { commandSlot, CROSSSLOT, KEYLESS } from './routing-keys.js';
@@ -60,6 +61,19 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /** Like `subscribe`, for patterns. */
   psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /**
+   * Messages on these shard channels (SSUBSCRIBE, kind `smessage`): each slot's channels on its owner's
+   * subscriber socket (one per node, one SSUBSCRIBE per slot; channels of several slots may be mixed).
+   * When a slot moves (SMIGRATED, MOVED, the old owner's sunsubscribe, a failover found by refresh) its
+   * channels follow: subscribed on the new owner first, the old one dropped after (see `cluster.shard.moved`).
+   */
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage>;
+  /** Like `ssubscribe$`, with `message` as a Buffer. */
+  ssubscribeBuffer$(...shardChannels: string[]): Observable<PubSubMessage<Buffer>>;
+  /** Like `subscribe`, for shard channels; resolves once every slot's owner confirmed. */
+  ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
+  /** Like `subscribe`, for shard channels; resolves once every slot's owner confirmed. */
+  ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -91,6 +105,7 @@ class Cluster implements MaintCluster {
   private readonly maintenance: ClusterMaintenance;
   private readonly exclusive: ExclusiveContext;
   private readonly pubsub: PubSub;
+  private readonly sharded: ClusterSharded;
   private readonly eventsSubject = new Subject<ClusterEvent>();
   private readonly notificationsSubject = new Subject<ClusterNotificationRecord>();
   private readonly stateChanges = new Subject<ClusterState>();
@@ -120,8 +135,12 @@ class Cluster implements MaintCluster {
           this.notificationsSubject.next({ node: node.key, connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() });
         }
       },
-      onHandled: (node, notification) => this.maintenance.handle(node, notification),
+      onHandled: (node, notification) => {
+        this.maintenance.handle(node, notification);
+        this.sharded.notified(node, notification);
+      },
       onChange: () => this.publishState(),
+      onTopology: (reason) => this.sharded.shards.topologyChanged(reason),
     });
     this.maintenance = new ClusterMaintenance(this.router, this.clock, (event) => this.emit(event));
     this.exclusive = { router: this.router, clock: this.clock, commandTimeout: this.timeout, maxRedirections: options.maxRedirections };
@@ -131,6 +150,16 @@ class Cluster implements MaintCluster {
       clock: this.clock,
       logger: this.logger,
       emit: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
+      unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
+    });
+    this.sharded = clusterSharded({
+      router: this.router,
+      options,
+      clock: this.clock,
+      logger: this.logger,
+      emit: (event) => this.emit(event),
+      emitNode: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
+      onChange: () => this.publishState(),
       unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
     });
     this.events$ = this.eventsSubject.asObservable();
@@ -205,7 +234,7 @@ class Cluster implements MaintCluster {
   }
 
   state(): ClusterState {
-    return snapshotCluster(this.status, this.router.table);
+    return snapshotCluster(this.status, this.router.table, (node) => this.sharded.shards.channelsOf(node));
   }
 
   addNotificationHook(hook: NotificationHook): () => void {
@@ -233,6 +262,18 @@ class Cluster implements MaintCluster {
     return this.pubsub.listen('pattern', patterns, listener, options);
   }
 
+  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage> {
+    return this.sharded.surface.observe('shard', shardChannels, false);
+  }
+
+  ssubscribeBuffer$(...shardChannels: string[]): Observable<PubSubMessage<Buffer>> {
+    return this.sharded.surface.observe('shard', shardChannels, true);
+  }
+
+  ssubscribe(shardChannels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
+    return this.sharded.surface.listen('shard', shardChannels, listener, options);
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -253,7 +294,7 @@ class Cluster implements MaintCluster {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
-    await this.pubsub.close();
+    await Promise.all([this.pubsub.close(), this.sharded.surface.close(), this.sharded.shards.close()]);
     await this.router.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
     this.eventsSubject.complete();

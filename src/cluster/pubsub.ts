@@ -3,7 +3,7 @@ import { ConnectionError } from '../errors.js';
 import type { EventInit } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Endpoint } from '../protocol/endpoint.js';
-import { PubSub } from '../pubsub/pubsub.js';
+import { PubSub, singleSession } from '../pubsub/pubsub.js';
 import { pubsubRefusal } from '../pubsub/session-options.js';
 import type { Clock } from '../transport/clock.js';
 import type { ResolvedClusterOptions } from './options.js';
@@ -28,7 +28,7 @@ export function clusterPubSub(deps: {
   const root = options.rootNodes[0] as Endpoint;
   return new PubSub({
     unavailable: (method) => deps.unavailable(method) ?? pubsubRefusal(options.node, method),
-    session: () => ({
+    session: () => singleSession({
       id: 'pubsub',
       open: (owner, endpoint, signal) => {
         const node = live();

@@ -35,6 +35,8 @@ export interface ClusterRouterDependencies {
   onNotification(node: ClusterNode, connection: Connection, notification: MaintenanceNotification): void;
   onHandled(node: ClusterNode, notification: MaintenanceNotification): void;
   onChange(): void;
+  /** The slot map changed (a refresh, a MOVED patch): for what follows slot owners (sharded pub/sub). */
+  onTopology?(reason: string): void;
 }
 
 const ASKING = encodeCommand(['ASKING']);
@@ -119,6 +121,7 @@ export class ClusterRouter implements RedirectHandler {
       this.emitRedirect('moved', command, redirect.slot, from, target);
       next.node = target;
       target.send(next);
+      this.deps.onTopology?.('MOVED');
     } else {
       const target = this.table.nodeAt(redirect.endpoint);
       this.emitRedirect('ask', command, redirect.slot, from, target);
@@ -178,6 +181,7 @@ export class ClusterRouter implements RedirectHandler {
         for (const orphan of orphans) this.retire(orphan, 'not a primary in the topology');
         this.deps.emit({ type: 'cluster.refreshed', from: node.key, via, reason, nodes: this.table.primaries.length, changedSlots });
         this.deps.onChange();
+        this.deps.onTopology?.(`refresh (${reason})`);
         return;
       } catch (error) {
         lastError = error;

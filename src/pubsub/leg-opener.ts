@@ -34,7 +34,8 @@ export class LegOpener {
       if (opened.protocol !== 3) throw new ConnectionError('ERR_HANDSHAKE', `Pub/sub needs RESP3, but ${leg.endpointText} answered HELLO 3 with an error`);
       if (this.fenced && !(await this.subscribeFence(leg))) return await this.open(endpoint, mode, signal);
       const version = this.registry.version;
-      const subscribing = SUBSCRIPTION_KINDS.map((kind) => this.apply(leg, kind, true, this.registry.names(kind)));
+      // A name the server refuses is dropped (and reported) by apply; the others still ride this socket.
+      const subscribing = SUBSCRIPTION_KINDS.map((kind) => this.apply(leg, kind, true, this.registry.names(kind)).catch(refusedOnly));
       await Promise.all(subscribing);
       if (signal.aborted) throw new ConnectionError('ERR_CONNECT', 'aborted', { retryable: true });
       leg.syncedVersion = version;
@@ -88,9 +89,14 @@ export class LegOpener {
     } catch (error) {
       if (!(error instanceof RedisReplyError)) throw error;
       this.deps.logger.warn(`the server refused to ${subscribe ? 'subscribe' : 'unsubscribe'} ${names.join(', ')}: ${error.message}`);
-      this.registry.drop(kind, names);
+      if (subscribe) this.registry.drop(kind, names);
       this.waiters.fail(kind, names, error);
+      this.deps.shard?.refused(kind, names, error);
       throw error;
     }
   }
+}
+
+function refusedOnly(error: unknown): void {
+  if (!(error instanceof RedisReplyError)) throw error;
 }

@@ -12,6 +12,8 @@ import { text } from './registry.js';
 import { CONFIRMATIONS, SUBSCRIBE_COMMAND, type SubscriptionKind } from './types.js';
 
 const PING = encodeCommand(['PING']) as string;
+const ASKING = encodeCommand(['ASKING']) as string;
+const ignore = (): void => {};
 /** Every hitless client's fence channels start so. */
 export const FENCE_PREFIX = '__hitless:fence:';
 
@@ -29,6 +31,12 @@ export interface LegHost {
   onMarker(leg: SubscriberLeg, token: string): void;
   onMaintenance(leg: SubscriberLeg, frame: RespValue[]): void;
   onLost(leg: SubscriberLeg, reason: string): void;
+  /** Shard channels split into groups that may share one SSUBSCRIBE (one slot each on a cluster). */
+  shardGroups(names: readonly string[]): string[][];
+  /** SSUBSCRIBE this shard channel after an ASKING (its slot is being imported by the socket's node). */
+  shardAsking(name: string): boolean;
+  /** The server confirmed an unsubscribe on `leg` (asked for, or unsolicited: a cluster slot that left the node). */
+  onUnsubscribed(leg: SubscriberLeg, kind: SubscriptionKind, name: string): void;
 }
 
 /**
@@ -87,12 +95,17 @@ export class SubscriberLeg implements SocketOwner {
   async change(kind: SubscriptionKind, subscribe: boolean, names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     const command = SUBSCRIBE_COMMAND[kind][subscribe ? 'subscribe' : 'unsubscribe'];
-    if (kind === 'shard' && names.length > 1) {
+    if (kind === 'shard') {
       // One slot per SSUBSCRIBE/SUNSUBSCRIBE (node-redis #3098: several slots in one command is CROSSSLOT on a cluster).
-      await Promise.all(names.map((name) => this.change(kind, subscribe, [name])));
-      return;
+      const groups = this.host.shardGroups(names);
+      if (groups.length > 1) {
+        await Promise.all(groups.map((group) => this.change(kind, subscribe, group)));
+        return;
+      }
     }
-    const reply = await this.send(command, (encodeCommand([command, ...names]) as string) + PING);
+    // ASKING first: an SSUBSCRIBE on a cluster node that is importing the slot (subscribed before the slot moves).
+    const asking = kind === 'shard' && subscribe && this.host.shardAsking(names[0] as string);
+    const reply = await this.send(command, (encodeCommand([command, ...names]) as string) + PING, asking);
     if (reply !== 'PONG') throw new ConnectionError('ERR_HANDSHAKE', `${command} on ${this.endpointText} was answered with ${JSON.stringify(reply)} (a RESP2 connection cannot carry subscriptions)`);
     const set = this.confirmed[kind];
     const missing = names.filter((name) => set.has(name) !== subscribe);
@@ -119,16 +132,15 @@ export class SubscriberLeg implements SocketOwner {
     void pipeline?.end(0);
   }
 
-  private send(name: string, encoded: string | Buffer): Promise<RespValue> {
+  private send(name: string, encoded: string | Buffer, asking = false): Promise<RespValue> {
     const pipeline = this.pipeline;
     if (pipeline === null || !this.writable) return Promise.reject(new ConnectionError('ERR_CONNECTION_LOST', `The subscriber socket to ${this.endpointText} is gone; ${name} was not sent`, { retryable: true }));
+    // Written in the same tick, so nothing comes between ASKING and the command it is for.
+    if (asking) pipeline.write(new PendingCommand('ASKING', ASKING, this.host.clock.now(), this.host.commandTimeoutMs, 0, ignore, ignore));
     return new Promise<RespValue>((resolve, reject) => {
       pipeline.write(new PendingCommand(name, encoded, this.host.clock.now(), this.host.commandTimeoutMs, 0, resolve, (error) => {
-        // A refused SUBSCRIBE (e.g. NOPERM) takes the slot the PING was for: the socket cannot be trusted after that.
-        if (error instanceof RedisReplyError) {
-          pipeline.destroy(`lost its subscriber socket after ${name} was refused`);
-          this.onLost(pipeline, `${name} was refused: ${error.message}`);
-        }
+        // A refused (S)SUBSCRIBE (NOPERM, MOVED) answers in the slot the PING was for; the PONG follows and belongs to nobody.
+        if (error instanceof RedisReplyError && name !== 'PING' && name !== 'PUBLISH') pipeline.skipNextReply(name, this.host.commandTimeoutMs);
         reject(error);
       }));
     });
@@ -151,7 +163,7 @@ export class SubscriberLeg implements SocketOwner {
     if (confirmation === undefined) return;
     const name = text(frame[1]);
     if (confirmation.added) this.confirmed[confirmation.kind].add(name);
-    else this.confirmed[confirmation.kind].delete(name);
+    else if (this.confirmed[confirmation.kind].delete(name)) this.host.onUnsubscribed(this, confirmation.kind, name);
   }
 }
 

@@ -3,24 +3,41 @@ import { UsageError } from '../errors.js';
 import { FENCE_PREFIX } from './leg.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import { PubSubSession, type SessionDependencies } from './session.js';
-import type { ListenerEntry } from './registry.js';
+import type { ListenerEntry, ListenerRegistry } from './registry.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions, SubscriptionKind } from './types.js';
+
+/** What the pub/sub surface needs of a session: who listens, and a way to bring the server in line. */
+export interface SubscriptionSession {
+  readonly registry: ListenerRegistry;
+  /** Resolves once the server agrees with the listeners for `names`. */
+  changed(kind: SubscriptionKind, names: readonly string[]): Promise<void>;
+  /** The sockets that take commands now (what `reauthenticate()` re-AUTHs). */
+  livePipelines(): Pipeline[];
+  close(): Promise<void>;
+}
 
 export interface PubSubDependencies {
   /** Null when subscriptions may be made now, else why not (client not connected, closed). */
   unavailable(method: string): Error | null;
-  session(): SessionDependencies;
+  /** Creates the session, on first use. */
+  session(): SubscriptionSession;
+}
+
+/** A session of one subscriber socket (a standalone client, a cluster's cluster-wide channels). */
+export function singleSession(deps: SessionDependencies): SubscriptionSession {
+  return new PubSubSession(deps);
 }
 
 const METHOD: Record<SubscriptionKind, string> = { channel: 'subscribe', pattern: 'psubscribe', shard: 'ssubscribe' };
 
 /**
- * The client's pub/sub surface: listener and Observable APIs over one lazily created session.
+ * The client's pub/sub surface: listener and Observable APIs over one lazily created session (one
+ * subscriber socket, or a cluster's per-node sharded sessions).
  * Every Observable subscriber is one listener: SUBSCRIBE goes out with a name's first listener,
  * UNSUBSCRIBE with its last.
  */
 export class PubSub {
-  private session: PubSubSession | null = null;
+  private session: SubscriptionSession | null = null;
   private readonly streams = new Set<Subscriber<unknown>>();
   private closed = false;
 
@@ -33,7 +50,7 @@ export class PubSub {
     if (unavailable !== null) throw unavailable;
     const list = validNames(method, names);
     if (typeof listener !== 'function') throw new UsageError('ERR_INVALID_ARGUMENT', `${method}(names, listener): listener must be a function`);
-    const session = (this.session ??= new PubSubSession(this.deps.session()));
+    const session = (this.session ??= this.deps.session());
     const entry: ListenerEntry = { listener: listener as PubSubListener<string>, buffers: options.buffers === true };
     session.registry.add(kind, list, entry);
     try {

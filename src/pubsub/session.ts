@@ -39,6 +39,23 @@ export interface SessionDependencies {
   moveAttempts: number;
   /** XState inspection (the Stately inspector), as for the pool's machines. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Hooks of a cluster node's sharded session (src/cluster/sharded); a standalone session has none. */
+  shard?: ShardHooks;
+}
+
+/** How a cluster's per-node sharded session differs: who gets its messages, how channels group, what the server dropped. */
+export interface ShardHooks {
+  /** Takes every message instead of the session's registry (whose names are only what the socket must carry). */
+  deliver(type: 'message' | 'pmessage' | 'smessage', frame: RespValue[]): void;
+  buffersWanted(): boolean;
+  /** Shard channels that may share one SSUBSCRIBE (one slot each). */
+  groups(names: readonly string[]): string[][];
+  /** SSUBSCRIBE this channel after an ASKING (the node is importing its slot). */
+  asking(name: string): boolean;
+  /** The server unsubscribed a shard channel the session still carries (a slot left the node). */
+  unsubscribed(name: string): void;
+  /** The server refused to (un)subscribe these names (MOVED, NOPERM); the session dropped them. */
+  refused(kind: SubscriptionKind, names: readonly string[], error: Error): void;
 }
 
 /**
@@ -113,6 +130,12 @@ export class PubSubSession implements LegHost {
     return this.legs.livePipelines();
   }
 
+  /** The server dropped these names on its own: subscribe them again; resolves as `changed`. */
+  resubscribe(kind: SubscriptionKind, names: readonly string[]): Promise<void> {
+    this.registry.version++;
+    return this.changed(kind, names);
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
@@ -127,11 +150,24 @@ export class PubSubSession implements LegHost {
   // --- LegHost --------------------------------------------------------------------------------
 
   deliver(type: 'message' | 'pmessage' | 'smessage', frame: RespValue[]): void {
-    this.registry.deliver(type, frame);
+    if (this.deps.shard === undefined) this.registry.deliver(type, frame);
+    else this.deps.shard.deliver(type, frame);
   }
 
   buffersWanted(): boolean {
-    return this.registry.bufferListeners > 0;
+    return this.deps.shard === undefined ? this.registry.bufferListeners > 0 : this.deps.shard.buffersWanted();
+  }
+
+  shardGroups(names: readonly string[]): string[][] {
+    return this.deps.shard === undefined ? names.map((name) => [name]) : this.deps.shard.groups(names);
+  }
+
+  shardAsking(name: string): boolean {
+    return this.deps.shard?.asking(name) ?? false;
+  }
+
+  onUnsubscribed(leg: SubscriberLeg, kind: SubscriptionKind, name: string): void {
+    if (kind === 'shard' && leg === this.current && !this.closed && this.registry.has(kind, name)) this.deps.shard?.unsubscribed(name);
   }
 
   onMarker(leg: SubscriberLeg, token: string): void {
@@ -187,6 +223,11 @@ export class PubSubSession implements LegHost {
       const configured = this.deps.configuredEndpoint;
       if (signal.aborted || formatEndpoint(configured) === formatEndpoint(endpoint)) throw error;
       leg = await this.legs.open(configured, 'deliver', signal);
+    }
+    if (signal.aborted || this.closed) {
+      // close() ran while the socket was being subscribed (after closeAll looked for a current one).
+      leg.close();
+      throw closedError();
     }
     this.current?.close();
     this.current = leg;
@@ -281,7 +322,7 @@ export class PubSubSession implements LegHost {
   private flush(leg: SubscriberLeg): void {
     const held = leg.buffered;
     leg.buffered = [];
-    for (const { type, frame } of held) this.registry.deliver(type, frame);
+    for (const { type, frame } of held) this.deliver(type, frame);
     leg.mode = 'deliver';
   }
 }

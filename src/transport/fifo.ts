@@ -11,6 +11,12 @@ export class Fifo<T> implements Iterable<T> {
     this.items.push(item);
   }
 
+  /** Puts an item before the head (rare: a reply slot that must come first). */
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+
   peek(): T | undefined {
     return this.items[this.head];
   }

@@ -3,7 +3,7 @@ import { ConnectionError, ProtocolError, TimeoutError, type RedisReplyError } fr
 import { RespDecoder, type RespDecoderHandlers } from '../protocol/decoder.js';
 import type { RespValue } from '../protocol/types.js';
 import { timerDelay, type Clock } from './clock.js';
-import type { PendingCommand } from './command.js';
+import { PendingCommand } from './command.js';
 import { Fifo } from './fifo.js';
 
 export interface PipelineHandlers {
@@ -43,7 +43,7 @@ export class Pipeline implements RespDecoderHandlers {
     // The pipeline is its decoder's handlers (methods, not a closure each: one per socket adds up).
     this.decoder = new RespDecoder(this);
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', ignoreError);
+    socket.on('error', ignore);
     socket.on('close', () => this.lost('Connection closed by the server or the network'));
   }
 
@@ -84,6 +84,19 @@ export class Pipeline implements RespDecoderHandlers {
     let until = 0;
     for (const command of this.inflight) if (command.blockMs > 0 && command.deadline > until) until = command.deadline;
     return until === 0 ? 0 : Math.max(0, until - this.clock.now());
+  }
+
+  /**
+   * The next reply belongs to no caller: called while an error reply is being settled, when the
+   * command that failed carried a PING in the same slot (a refused SUBSCRIBE: the PONG follows).
+   * A placeholder takes the head, so the replies behind stay matched; it times out and then
+   * gives up on the socket as any command does.
+   */
+  skipNextReply(name: string, timeoutMs: number): void {
+    if (this.state === 'closed') return;
+    const placeholder = new PendingCommand(name, '', this.clock.now(), timeoutMs, 0, ignore, ignore);
+    this.inflight.unshift(placeholder);
+    if (placeholder.deadline < this.timerAt) this.armTimer(placeholder.deadline);
   }
 
   /** Applies a relaxed timeout to every command in flight (SPEC §5: never shortens a deadline). */
@@ -280,8 +293,8 @@ export class Pipeline implements RespDecoderHandlers {
   }
 }
 
-/** A socket's 'error' is followed by 'close', which carries the outcome. */
-function ignoreError(): void {}
+/** A socket's 'error' is followed by 'close', which carries the outcome; a skipped reply has no caller. */
+function ignore(): void {}
 
 function flush(pipeline: Pipeline): void {
   pipeline.flushNow();

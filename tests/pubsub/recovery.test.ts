@@ -92,11 +92,14 @@ test('a channel the ACL forbids: that subscribe() rejects with the server error,
       (error: Error & { code?: string }) => `${error.code}: ${error.message}`,
     );
     assert.match(refused, /^ERR_REDIS_REPLY: NOPERM/);
-    // The refusal cost the socket (its reply slot was taken): it comes back, with ok:one.
-    await until(() => events.some((e) => e.type === 'pubsub.resubscribed'), 3000, 'resubscribed');
+    // The refusal took the reply slot of the PING behind it; that PONG is skipped, so the socket (and ok:one) stays.
     assert.is(await admin.publish('ok:one', 'probe'), 1);
     assert.is(await admin.publish('forbidden', 'x'), 0);
     await until(() => got.includes('probe'), 2000);
+    await client.subscribe(['ok:two'], (m) => got.push(m.message));
+    assert.is(await admin.publish('ok:two', 'second'), 1);
+    await until(() => got.includes('second'), 2000);
+    assert.not.ok(events.some((e) => e.type === 'pubsub.lost' || e.type === 'pubsub.resubscribed'), 'the subscriber socket was kept');
     assert.ok(warnings.some((w) => w.includes('fence channel')), 'the missing fence permission was logged');
   } finally {
     await client.close();
