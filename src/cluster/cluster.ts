@@ -28,6 +28,8 @@ import { nodeCaller } from './node-caller.js';
 import { resolveClusterOptions, type MaintClusterOptions, type ResolvedClusterOptions } from './options.js';
 import { ClusterRouter } from './router.js';
 import { clusterPubSub } from './pubsub.js';
+import { ClusterCredentials } from './credentials.js';
+import type { Pipeline } from '../transport/pipeline.js';
 import { clusterSharded, type ClusterSharded } from './sharded/surface.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
@@ -74,6 +76,8 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
   /** Like `subscribe`, for shard channels; resolves once every slot's owner confirmed. */
   ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /** SPUBLISH on the shard channel's owner; resolves with how many subscribers of that shard received it. */
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number>;
   readonly events$: Observable<ClusterEvent>;
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
@@ -82,6 +86,8 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   /** Nodes, their slot ranges and connections, now. */
   state(): ClusterState;
   /** Drains in-flight replies on every node, closes every socket and completes every stream. Idempotent. */
+  /** AUTH again, with the credentials' current answer, on every live socket of every node (pooled, dedicated, subscribed) without dropping one; resolves with how many accepted. As `client.reauthenticate()`. */
+  reauthenticate(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -106,6 +112,7 @@ class Cluster implements MaintCluster {
   private readonly exclusive: ExclusiveContext;
   private readonly pubsub: PubSub;
   private readonly sharded: ClusterSharded;
+  private readonly credentials: ClusterCredentials;
   private readonly eventsSubject = new Subject<ClusterEvent>();
   private readonly notificationsSubject = new Subject<ClusterNotificationRecord>();
   private readonly stateChanges = new Subject<ClusterState>();
@@ -119,11 +126,13 @@ class Cluster implements MaintCluster {
   readonly notifications$: Observable<ClusterNotificationRecord>;
   readonly state$: Observable<ClusterState>;
 
-  constructor(options: ResolvedClusterOptions, internals: ClusterInternals) {
+  constructor(given: ResolvedClusterOptions, internals: ClusterInternals) {
     this.clock = internals.clock ?? systemClock;
+    this.logger = createLogger(given.node.maint.logLevel, given.node.logger as Partial<Logger> | undefined);
+    this.credentials = new ClusterCredentials(given, { clock: this.clock, logger: this.logger, livePipelines: () => this.livePipelines(), ready: () => this.status === 'ready' });
+    const options = this.credentials.options;
     this.timeout = options.node.commandTimeout;
     this.replicaReads = options.readFrom !== 'primary';
-    this.logger = createLogger(options.node.maint.logLevel, options.node.logger as Partial<Logger> | undefined);
     this.router = new ClusterRouter({
       options,
       clock: this.clock,
@@ -274,6 +283,20 @@ class Cluster implements MaintCluster {
     return this.sharded.surface.listen('shard', shardChannels, listener, options);
   }
 
+  spublish(shardChannel: RespArgument, message: RespArgument): Promise<number> {
+    return this.send('SPUBLISH', [shardChannel, message], false) as Promise<number>;
+  }
+
+  async reauthenticate(): Promise<number> {
+    if (this.status !== 'ready') throw this.notReadyError('AUTH');
+    return this.credentials.reauthenticate();
+  }
+
+  private livePipelines(): Pipeline[] {
+    const pooled = [...new Set(this.router.table.nodes.values())].flatMap((node) => node.pool.livePipelines());
+    return [...pooled, ...this.pubsub.livePipelines(), ...this.sharded.surface.livePipelines()];
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -294,6 +317,7 @@ class Cluster implements MaintCluster {
 
   private async shutdown(): Promise<void> {
     this.status = 'closed';
+    this.credentials.close();
     await Promise.all([this.pubsub.close(), this.sharded.surface.close(), this.sharded.shards.close()]);
     await this.router.close();
     if (this.stateChanges.observed) this.stateChanges.next(this.state());
