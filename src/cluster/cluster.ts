@@ -85,9 +85,9 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   addNotificationHook(hook: NotificationHook): () => void;
   /** Nodes, their slot ranges and connections, now. */
   state(): ClusterState;
-  /** Drains in-flight replies on every node, closes every socket and completes every stream. Idempotent. */
   /** AUTH again, with the credentials' current answer, on every live socket of every node (pooled, dedicated, subscribed) without dropping one; resolves with how many accepted. As `client.reauthenticate()`. */
   reauthenticate(): Promise<number>;
+  /** Drains in-flight replies on every node, closes every socket and completes every stream. Idempotent. */
   close(): Promise<void>;
 }
 
