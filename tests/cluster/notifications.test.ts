@@ -71,6 +71,22 @@ test('reshard: SMIGRATING relaxes the source node, SMIGRATED moves the slots at 
   assert.ok(client.state().nodes.every((node) => node.connections.every((connection) => connection.relaxedTimeout === null)));
 });
 
+test('reshard with malformed and duplicated notifications (faults): the garbage frames are reported and ignored, the real ones acted on once', async () => {
+  const slot = keySlot('{n-faults}');
+  const owners = await sim.owners();
+  const source = owners[slot]!;
+  const destination = sim.nodes.find((node) => node !== source && node.index < 3)!;
+  await client.set('{n-faults}:k', 'v');
+  const invalidBefore = events.filter((event) => event.type === 'notification.invalid').length;
+  const result = await sim.reshard({ slots: [slot], to: destination.endpoint, malformed: true, duplicate: true });
+  await until(() => ownerOf(slot) === destination.endpoint, 2000, 'the slot to move in the map');
+  const invalid = events.filter((event) => event.type === 'notification.invalid');
+  assert.ok(invalid.length - invalidBefore >= 2, 'a malformed SMIGRATING and SMIGRATED were reported');
+  assert.is(events.filter((event) => event.type === 'cluster.slots.migrated' && event.seq === result.smigratedSeq).length, 1, 'the duplicated SMIGRATED acted on once');
+  assert.is(await client.get('{n-faults}:k'), 'v');
+  await until(() => client.state().nodes.every((node) => node.connections.every((connection) => connection.relaxedTimeout === null)), 2000, 'no connection left relaxed');
+});
+
 test('the older SMIGRATED forms (flat, nested pairs) patch the map as well; a repeated seq is ignored', async () => {
   const slotA = keySlot('{n2}');
   const slotB = keySlot('{n3}');

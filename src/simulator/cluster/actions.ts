@@ -24,7 +24,7 @@ const SLOTS = 16_384;
 
 const ACTIONS: Record<ClusterActionType, { parameters: string[]; parse: Parse }> = {
   reshard: {
-    parameters: ['slots', 'to', 'batch', 'parallel', 'form', 'dropClosing', 'duplicate', 'pauseMs'],
+    parameters: ['slots', 'to', 'batch', 'parallel', 'form', 'dropClosing', 'duplicate', 'malformed', 'pauseMs'],
     parse: (params, raw, core) => {
       const slots = params.array('slots').map((entry) => slotEntry(entry));
       if (slots.length === 0) throw new ConfigError('parameters.slots', [], 'at least one slot or [first, last] range');
@@ -38,6 +38,7 @@ const ACTIONS: Record<ClusterActionType, { parameters: string[]; parse: Parse }>
         parallel: params.number('parallel', 8, 1, 64),
         dropClosing: params.boolean('dropClosing'),
         duplicate: params.boolean('duplicate'),
+        malformed: params.boolean('malformed'),
         pauseMs: params.number('pauseMs', 0, 0, 600_000),
         ...(form === undefined ? {} : { form }),
       };

@@ -14,6 +14,11 @@ export function slotText(slots: SlotList): string {
   return slots.map((slot) => (typeof slot === 'number' ? String(slot) : slot[0] === slot[1] ? String(slot[0]) : `${slot[0]}-${slot[1]}`)).join(',');
 }
 
+/** Fault: an SMIGRATING / SMIGRATED whose seq and slots are garbage (a client must report and ignore it). */
+export function malformedClusterFrame(type: 'SMIGRATING' | 'SMIGRATED'): Buffer {
+  return Buffer.from(`>3\r\n${bulk(type)}${bulk('not-a-number')}${bulk('slots?')}`);
+}
+
 /** `SMIGRATING seq slots`. */
 export function smigratingFrame(seq: number, slots: SlotList): Buffer {
   return Buffer.from(`>3\r\n${bulk('SMIGRATING')}:${seq}\r\n${bulk(slotText(slots))}`);

@@ -5,7 +5,7 @@
  */
 import { delay } from '../timing.js';
 import { lateJoiners, ranges, tell, type ClusterCore, type ClusterNode } from './core.js';
-import { smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame, type SlotMoveText } from './frames.js';
+import { malformedClusterFrame, smigratedFlatFrame, smigratedFrame, smigratedPairsFrame, smigratingFrame, type SlotMoveText } from './frames.js';
 import type { ReshardParameters, ReshardResult } from './types.js';
 
 export async function reshard(core: ClusterCore, parameters: ReshardParameters): Promise<ReshardResult> {
@@ -27,6 +27,7 @@ export async function reshard(core: ClusterCore, parameters: ReshardParameters):
     const seq = core.nextSeq();
     smigratingSeqs.push(seq);
     const frame = smigratingFrame(seq, ranges(slots));
+    if (parameters.malformed) tell(source, 'malformed:SMIGRATING', seq, malformedClusterFrame('SMIGRATING'));
     for (let i = 0; i < times; i++) tell(source, 'SMIGRATING', seq, frame);
     closers.push(lateJoiners([source], 'SMIGRATING', seq, () => frame));
     core.step('smigrating-sent', { seq, node: source.endpoint, slots: slots.length });
@@ -57,7 +58,10 @@ export async function reshard(core: ClusterCore, parameters: ReshardParameters):
       : parameters.form === 'pairs'
         ? smigratedPairsFrame(seq, [{ destination: destination.endpoint, slots: moves.flatMap((move) => move.slots) }])
         : smigratedFrame(seq, moves);
-  for (const node of core.nodes) for (let i = 0; i < times; i++) tell(node, 'SMIGRATED', seq, frame);
+  for (const node of core.nodes) {
+    if (parameters.malformed) tell(node, 'malformed:SMIGRATED', seq, malformedClusterFrame('SMIGRATED'));
+    for (let i = 0; i < times; i++) tell(node, 'SMIGRATED', seq, frame);
+  }
   core.step('smigrated-sent', { seq });
   return { moves, keys, smigratingSeqs, smigratedSeq: seq };
 }

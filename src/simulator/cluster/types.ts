@@ -76,6 +76,8 @@ export interface ReshardParameters {
   dropClosing?: boolean;
   /** Fault: send every notification twice. */
   duplicate?: boolean;
+  /** Fault: send a malformed SMIGRATING / SMIGRATED ahead of each real one. */
+  malformed?: boolean;
   /** Time between SMIGRATING and the first migration step, ms (the server announces ahead of the work); default 0. */
   pauseMs?: number;
 }
