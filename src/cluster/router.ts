@@ -48,6 +48,11 @@ export class ClusterRouter implements RedirectHandler {
   readonly hooks: NotificationHook[] = [];
   private closed = false;
 
+  /** Whether every node's connections sent READONLY (replica reads): a replica then serves keyed reads too. */
+  get readsReplicas(): boolean {
+    return this.deps.options.readFrom !== 'primary';
+  }
+
   constructor(private readonly deps: ClusterRouterDependencies) {
     this.table = new SlotTable((endpoint, id) => this.createNode(endpoint, id), deps.options.readFrom !== 'primary');
     this.refresher = new TopologyRefresher({
@@ -134,7 +139,7 @@ export class ClusterRouter implements RedirectHandler {
   /** Slots moved (SMIGRATED): the destination serves them from now on; one refresh verifies. */
   assign(destination: Endpoint, slots: Parameters<SlotTable['assign']>[1]): ClusterNode {
     const node = this.table.assign(destination, slots);
-    void node.start().catch(() => undefined);
+    if (!this.closed) void node.start().catch(() => undefined);
     return node;
   }
 
@@ -210,7 +215,9 @@ export class ClusterRouter implements RedirectHandler {
     });
     deps.emit({ type: 'cluster.node.added', node: node.key, id: node.id });
     // Opened at once: a MOVED or ASK to a node never seen sends to it before any refresh could start it.
-    void node.start().catch(() => undefined);
+    // After close() (a late reply naming a new node), never: its pool would outlive the cluster.
+    if (this.closed) void node.close();
+    else void node.start().catch(() => undefined);
     return node;
   }
 

@@ -88,13 +88,13 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
     return step.role === 'hello' || step.role === 'auth' ? isAuthFailure(reply.message) : /^NOAUTH\b/.test(reply.message);
   });
   const refused = replies[refusal];
-  if (refused !== undefined && !refused.ok) return { kind: 'failed', code: 'ERR_AUTH', message: `Authentication failed: ${refused.message}` };
+  if (refused !== undefined && !refused.ok) return { kind: 'failed', code: 'ERR_AUTH', message: `Authentication failed: ${withoutArguments(refused.message)}` };
   const hello = replyOf('hello');
   if (hello !== undefined && !hello.ok) {
     if (spec.maintOptIn !== false && spec.maintOptIn.mode === 'enabled') {
-      return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${hello.message}` };
+      return { kind: 'failed', code: 'ERR_MAINT_UNSUPPORTED', message: `Maintenance notifications need RESP3, but HELLO 3 failed: ${withoutArguments(hello.message)}` };
     }
-    if (spec.tracking === true) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Client-side caching needs RESP3 (invalidation pushes), but HELLO 3 failed: ${hello.message}` };
+    if (spec.tracking === true) return { kind: 'failed', code: 'ERR_HANDSHAKE', message: `Client-side caching needs RESP3 (invalidation pushes), but HELLO 3 failed: ${withoutArguments(hello.message)}` };
     return { kind: 'fallback', steps: resp2Steps(spec) };
   }
   for (const role of ['auth', 'select', 'setname', 'tracking', 'readonly'] as const) {
@@ -117,4 +117,13 @@ export function interpretHandshake(spec: HandshakeSpec, steps: HandshakeStep[], 
 
 function isAuthFailure(message: string): boolean {
   return /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(message) || /invalid (username|password)/i.test(message) || /called without any password configured/i.test(message);
+}
+
+/**
+ * A server's error text without the arguments it may quote: a server that does not know HELLO
+ * answers "ERR unknown command 'HELLO', with args beginning with: '3' 'AUTH' 'user' '<password>'".
+ */
+function withoutArguments(message: string): string {
+  const at = message.search(/,? with args beginning with/i);
+  return at === -1 ? message : `${message.slice(0, at)} (arguments not shown)`;
 }

@@ -113,13 +113,13 @@ async function migrateSlot(slot: number, from: LocalClusterNode, to: LocalCluste
 }
 
 /** Publishes `channel`:0, 1, 2, … through the cluster client until stopped; returns the numbers the server accepted. */
-function publishing(channel: string): { stop(): Promise<number[]>; delivered(): number[] } {
+function publishing(channel: string, via: () => MaintCluster = () => client): { stop(): Promise<number[]>; delivered(): number[] } {
   const accepted: number[] = [];
   const delivered: number[] = [];
   let running = true;
   const loop = (async () => {
     for (let i = 0; running; i++) {
-      const receivers = await spublish(channel, String(i)).catch(() => null);
+      const receivers = await via().spublish(channel, String(i)).catch(() => null);
       if (receivers !== null) accepted.push(i);
       if (typeof receivers === 'number' && receivers > 0) delivered.push(i);
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -307,6 +307,44 @@ test('unsubscribe and close leave no sharded socket', async () => {
   const deadline = Date.now() + 3000;
   while ((await seen()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.is(await seen(), 0, 'no subscriber socket left on any node');
+});
+
+// Last: it fails a shard over for good (the tests above name primaries as they started).
+test('with replica reads (every connection READONLY): a failover moves the subscription without doubling — the demoted primary is never subscribed again', async () => {
+  // A shard whose primary and replica both still run (the test above killed one node).
+  let channel = '';
+  let primary: LocalClusterNode | undefined;
+  let replica: LocalClusterNode | undefined;
+  for (let i = 0; primary === undefined; i++) {
+    const candidate = `{rf${i}}news`;
+    const owner = await serverOwner(keySlot(candidate));
+    const standby = cluster.nodes.find((node) => node.replicaOf === owner.id && node.process.pid !== undefined);
+    const alive = standby !== undefined && (await cluster.command(standby, 'PING').catch(() => null)) === 'PONG';
+    if (alive && owner.replicaOf === null) [channel, primary, replica] = [candidate, owner, standby];
+  }
+  const reader = createMaintCluster({ rootNodes: [{ host: '127.0.0.1', port: primary.port }], poolSize: 1, commandTimeout: 2000, readFrom: 'prefer-replica', refreshCooldown: 100, refreshInterval: 0 });
+  const seen: ClusterEvent[] = [];
+  reader.events$.subscribe((event) => seen.push(event));
+  let publisher: ReturnType<typeof publishing> | undefined;
+  try {
+    await reader.connect();
+    const received: number[] = [];
+    await reader.ssubscribe([channel], (message) => received.push(Number(message.message)));
+    publisher = publishing(channel, () => reader);
+    await until(() => received.length >= 20, 3000, 'messages before the failover');
+    await cluster.command(replica!, 'CLUSTER', 'FAILOVER');
+    await until(() => seen.some((event) => event.type === 'cluster.shard.moved' && event.to === address(replica!)), 10_000, 'the subscription on the promoted replica');
+    const count = received.length;
+    await until(() => received.length >= count + 30, 5000, 'messages after the failover');
+    const accepted = await publisher.stop();
+    await until(() => received[received.length - 1] === accepted[accepted.length - 1], 3000, 'the last message');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assertResumed(received, accepted, publisher.delivered(), 'failover with replica reads');
+    assert.equal(await shardChannels(primary), [], 'the demoted primary carries no subscription');
+  } finally {
+    await publisher?.stop();
+    await reader.close();
+  }
 });
 
 test.run();

@@ -182,15 +182,18 @@ test('interpret: HELLO unknown without the opt-in → fallback too', () => {
   });
 });
 
-test('interpret: HELLO unknown with mode enabled → failed ERR_MAINT_UNSUPPORTED', () => {
-  const s = spec({ maintOptIn: enabled });
-  const steps = handshakeSteps(s);
-  const text = "ERR unknown command 'HELLO', with args beginning with: '3'";
-  const outcome = interpretHandshake(s, steps, withReply(steps, 'hello', err(text)));
-  assert.is(outcome.kind, 'failed');
-  if (outcome.kind !== 'failed') return;
-  assert.is(outcome.code, 'ERR_MAINT_UNSUPPORTED');
-  assert.ok(outcome.message.includes(text), outcome.message);
+test('interpret: HELLO unknown with mode enabled → failed ERR_MAINT_UNSUPPORTED, without the arguments the server quotes (the password)', () => {
+  for (const [options, code] of [[{ maintOptIn: enabled }, 'ERR_MAINT_UNSUPPORTED'], [{ tracking: true }, 'ERR_HANDSHAKE']] as const) {
+    const s = spec({ username: 'u', password: 'hunter2', ...options });
+    const steps = handshakeSteps(s);
+    const text = "ERR unknown command 'HELLO', with args beginning with: '3' 'AUTH' 'u' 'hunter2' ";
+    const outcome = interpretHandshake(s, steps, withReply(steps, 'hello', err(text)));
+    assert.is(outcome.kind, 'failed');
+    if (outcome.kind !== 'failed') return;
+    assert.is(outcome.code, code);
+    assert.ok(outcome.message.includes("ERR unknown command 'HELLO' (arguments not shown)"), outcome.message);
+    assert.not.ok(outcome.message.includes('hunter2'), outcome.message);
+  }
 });
 
 test('interpret: the fallback round → ready on protocol 2', () => {

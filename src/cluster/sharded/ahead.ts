@@ -47,7 +47,7 @@ export async function prepareMoves(host: AheadHost, source: ClusterNode, routes:
     for (let poll = 0; waiting.length > 0 && poll < POLLS && !host.closed; poll++) {
       const reply = await caller.call('CLUSTER', 'NODES').catch((error: unknown) => error);
       // A server that refuses CLUSTER NODES (an ACL, a managed service) will not say: the move will not be exact.
-      if (reply instanceof RedisReplyError) return;
+      if (reply instanceof RedisReplyError || host.closed) return;
       const nodes = typeof reply === 'string' || Buffer.isBuffer(reply) ? text(reply) : '';
       waiting = waiting.filter((route) => {
         if (route.home?.key !== source.key || route.next !== null) return false; // moved, or prepared, meanwhile

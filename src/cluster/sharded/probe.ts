@@ -8,10 +8,18 @@ import type { ClusterRouter } from '../router.js';
  * Asks `node` whether it serves `channel`'s slot with EXISTS (a keyed read that touches nothing;
  * unlike SSUBSCRIBE, a replica answers it with MOVED): MOVED patches the map; a reply, or ASK (the
  * slot is still migrating away), says it serves. Every answer but a reply asks for a refresh.
+ * With replica reads every connection has sent READONLY, so a replica serves the EXISTS too: then
+ * ROLE must also say `master` (a demoted primary subscribed again would deliver its replication
+ * stream, every message twice).
  */
 export async function probeOwner(router: ClusterRouter, clock: Clock, timeoutMs: number, node: ClusterNode, channel: string): Promise<'served' | 'moved' | 'unknown'> {
   try {
-    await nodeCaller(node, clock, timeoutMs).call('EXISTS', channel);
+    const caller = nodeCaller(node, clock, timeoutMs);
+    await caller.call('EXISTS', channel);
+    if (router.readsReplicas && !(await isPrimary(caller))) {
+      router.refresher.request('probe');
+      return 'unknown';
+    }
     return 'served';
   } catch (error) {
     const redirect = redirectOf(error as Error, node.endpoint);
@@ -20,6 +28,16 @@ export async function probeOwner(router: ClusterRouter, clock: Clock, timeoutMs:
     if (redirect?.kind !== 'moved') return 'unknown';
     router.assign(redirect.endpoint, [[redirect.slot, redirect.slot]]);
     return 'moved';
+  }
+}
+
+/** ROLE's first element; a server that refuses ROLE (ACL) is taken at its EXISTS' word. */
+async function isPrimary(caller: ReturnType<typeof nodeCaller>): Promise<boolean> {
+  try {
+    const role = await caller.call('ROLE');
+    return !Array.isArray(role) || role[0] === 'master';
+  } catch {
+    return true;
   }
 }
 

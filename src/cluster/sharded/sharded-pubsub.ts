@@ -59,7 +59,8 @@ const LAPSED_WAITS = 50;
 export class ShardedPubSub implements SubscriptionSession {
   readonly registry: ListenerRegistry;
   /** By address: one socket per server, whichever ClusterNode object the map has for it now. */
-  private readonly homes = new Map<string, NodeHome>();
+  // Keyed by the node itself: a MOVING re-keys a node under its new address, and its socket stays its home.
+  private readonly homes = new Map<ClusterNode, NodeHome>();
   private readonly routes = new Map<number, SlotRoute>();
   /** The channels with listeners, by slot (kept in step at every change the surface reports). */
   private readonly bySlot = new Map<number, Set<string>>();
@@ -128,7 +129,7 @@ export class ShardedPubSub implements SubscriptionSession {
 
   /** The shard channels each node's socket carries (for state snapshots). */
   channelsOf(node: ClusterNode): string[] {
-    return this.homes.get(node.key)?.channels() ?? [];
+    return this.homes.get(node)?.channels() ?? [];
   }
 
   livePipelines(): Pipeline[] {
@@ -310,17 +311,17 @@ export class ShardedPubSub implements SubscriptionSession {
   }
 
   private homeOf(node: ClusterNode): NodeHome {
-    let home = this.homes.get(node.key);
-    if (home === undefined) this.homes.set(node.key, (home = new NodeHome(node, this.homeDeps)));
+    let home = this.homes.get(node);
+    if (home === undefined) this.homes.set(node, (home = new NodeHome(node, this.homeDeps)));
     else if (home.node !== node && !node.retired) home.node = node;
     return home;
   }
 
   /** A node's socket that carries nothing and is no route's home or next is closed. */
   private closeIfIdle(home: NodeHome): void {
-    if (!home.empty || this.homes.get(home.key) !== home) return;
+    if (!home.empty || this.homes.get(home.node) !== home) return;
     for (const route of this.routes.values()) if (route.home === home || route.next === home) return;
-    this.homes.delete(home.key);
+    this.homes.delete(home.node);
     void home.close();
   }
 }
