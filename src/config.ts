@@ -7,6 +7,10 @@ import type { Subscribable } from 'rxjs';
 import type { Credentials, CredentialsProvider } from './credentials/provider.js';
 import { ConfigError } from './errors.js';
 import { refuseUnknownOptions } from './option-names.js';
+import { int, oneOf, optionalString, or, record, REDACTED } from './option-values.js';
+import { parseRedisUrl } from './redis-url.js';
+import { MAX_POOL_SIZE, resolveMaintConfig } from './maint-config.js';
+import { MAX_TIMER_MS } from './transport/clock.js';
 
 /** How a client uses maintenance notifications (SPEC §2): never, always (a rejection fails the connection), or where the server supports them. */
 export type MaintMode = 'disabled' | 'enabled' | 'auto';
@@ -151,56 +155,7 @@ export interface ResolvedClientOptions {
 
 /** Largest delay setTimeout honours; a longer one fires immediately. */
 export { MAX_TIMER_MS } from './transport/clock.js';
-import { MAX_TIMER_MS } from './transport/clock.js';
-export const MAX_POOL_SIZE = 10_000;
-
-const MODES: readonly MaintMode[] = ['disabled', 'enabled', 'auto'];
-const ENDPOINT_TYPES: readonly (EndpointType | 'auto')[] = ['auto', 'internal-ip', 'internal-fqdn', 'external-ip', 'external-fqdn', 'none'];
-const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-const MAINT_KEYS: ReadonlySet<string> = new Set<keyof MaintNotificationsOptions>([
-  'mode', 'endpointType', 'relaxedTimeout', 'handoffTimeout', 'maxHandoffRetries',
-  'maxWorkers', 'handoffQueueSize', 'postHandoffRelaxedDuration', 'logLevel',
-]);
-
-/** Validates `maintNotifications` options and resolves the auto-scaled values for a pool (SPEC §6's worked examples). */
-export function resolveMaintConfig(
-  options: MaintNotificationsOptions | undefined,
-  pool: { poolSize: number; maxActive?: number },
-): ResolvedMaintConfig {
-  const o = record(options === undefined ? {} : options, 'maintNotifications');
-  refuseUnknownOptions(o, MAINT_KEYS, 'maintNotifications.');
-  const p = (name: string) => `maintNotifications.${name}`;
-  const poolSize = int(pool.poolSize, 'poolSize', 1, MAX_POOL_SIZE);
-  const maxActive = pool.maxActive === undefined ? undefined : int(pool.maxActive, 'maxActive', poolSize, Number.MAX_SAFE_INTEGER);
-  // Its backstop is 3 × relaxedTimeout, which must still fit in a timer.
-  const relaxedTimeout = int(or(o['relaxedTimeout'], 10_000), p('relaxedTimeout'), 1, Math.floor(MAX_TIMER_MS / 3));
-  const maxWorkers = int(or(o['maxWorkers'], 0), p('maxWorkers'), 0, Number.MAX_SAFE_INTEGER) || autoWorkers(poolSize);
-  const queue = int(or(o['handoffQueueSize'], 0), p('handoffQueueSize'), 0, Number.MAX_SAFE_INTEGER);
-  const postHandoff = int(or(o['postHandoffRelaxedDuration'], 0), p('postHandoffRelaxedDuration'), 0, MAX_TIMER_MS);
-  return {
-    mode: oneOf(or(o['mode'], 'auto'), p('mode'), MODES),
-    endpointType: oneOf(or(o['endpointType'], 'auto'), p('endpointType'), ENDPOINT_TYPES),
-    relaxedTimeout,
-    handoffTimeout: int(or(o['handoffTimeout'], 15_000), p('handoffTimeout'), 1, MAX_TIMER_MS),
-    maxHandoffRetries: int(or(o['maxHandoffRetries'], 3), p('maxHandoffRetries'), 1, 10),
-    maxWorkers,
-    handoffQueueSize: queue || autoQueueSize(maxWorkers, poolSize, maxActive),
-    // A derived default, so capping it to what a timer can hold is not repairing user input.
-    postHandoffRelaxedDuration: postHandoff || Math.min(2 * relaxedTimeout, MAX_TIMER_MS),
-    logLevel: oneOf(or(o['logLevel'], 'error'), p('logLevel'), LOG_LEVELS),
-  };
-}
-
-/** W = min(floor(P/2), max(10, floor(P/3))), at least 1. */
-export function autoWorkers(poolSize: number): number {
-  return Math.max(1, Math.min(Math.floor(poolSize / 2), Math.max(10, Math.floor(poolSize / 3))));
-}
-
-/** max(20 × W, P), capped at maxActive + 1 (or 5 × P without a max-active limit), at least 2. */
-export function autoQueueSize(workers: number, poolSize: number, maxActive?: number): number {
-  const cap = maxActive === undefined ? 5 * poolSize : maxActive + 1;
-  return Math.max(2, Math.min(Math.max(20 * workers, poolSize), cap));
-}
+export { autoQueueSize, autoWorkers, MAX_POOL_SIZE, resolveMaintConfig } from './maint-config.js';
 
 const CLIENT_KEYS: ReadonlySet<string> = new Set<keyof MaintClientOptions>([
   'url', 'host', 'port', 'username', 'password', 'credentials', 'database', 'clientName', 'tls', 'protocol', 'poolSize',
@@ -283,63 +238,6 @@ function resolveCacheConfig(value: unknown, protocol: 2 | 3): ResolvedCacheConfi
   };
 }
 
-interface UrlParts {
-  host: string;
-  port: number;
-  tls: boolean;
-  username?: string;
-  password?: string;
-  database?: number;
-}
-
-const REDACTED = '<redacted>';
-
-function parseRedisUrl(value: unknown): UrlParts {
-  const rule = 'a URL like redis://[user[:password]@]host[:port][/db] or rediss://…';
-  if (typeof value !== 'string') throw new ConfigError('url', value, rule);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError('url', redactUrl(value), rule);
-  }
-  const shown = redactUrl(value);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError('url', shown, rule);
-  if (url.hostname === '') throw new ConfigError('url', shown, `${rule} (host missing)`);
-  if (url.search !== '' || url.hash !== '') throw new ConfigError('url', shown, `${rule} (no query or fragment)`);
-  const dbText = url.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d{1,9}$/.test(dbText)) throw new ConfigError('url', shown, `${rule} (db must be a non-negative integer)`);
-  let username: string;
-  let password: string;
-  try {
-    username = decodeURIComponent(url.username);
-    password = decodeURIComponent(url.password);
-  } catch {
-    throw new ConfigError('url', shown, `${rule} (bad percent-encoding in credentials)`);
-  }
-  const port = url.port === '' ? 6379 : Number(url.port);
-  if (port < 1) throw new ConfigError('url', shown, `${rule} (port from 1 to 65535)`);
-  return {
-    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-    port,
-    tls: url.protocol === 'rediss:',
-    ...(username === '' ? {} : { username }),
-    ...(password === '' ? {} : { password }),
-    ...(dbText === '' ? {} : { database: Number(dbText) }),
-  };
-}
-
-/** The URL with its password (all of the user info when unsure) replaced, so errors never leak it. */
-function redactUrl(text: string): string {
-  const scheme = text.indexOf('://');
-  const start = scheme === -1 ? 0 : scheme + 3;
-  const at = text.lastIndexOf('@');
-  if (at < start) return text;
-  const colon = text.indexOf(':', start);
-  const keep = colon !== -1 && colon < at ? colon + 1 : start;
-  return `${text.slice(0, keep)}${REDACTED}${text.slice(at)}`;
-}
-
 function resolveTls(value: unknown, fromUrl: boolean): false | ConnectionOptions {
   if (value === undefined) return fromUrl ? {} : false;
   if (value === false && fromUrl) throw new ConfigError('tls', false, 'cannot be false with a rediss:// url');
@@ -355,31 +253,4 @@ function hostOption(value: unknown): string {
     throw new ConfigError('host', value, 'a non-empty host name or IP address without surrounding spaces');
   }
   return value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-}
-
-/** Only undefined means "not given": null is a value, and is validated like any other. */
-function or(value: unknown, fallback: unknown): unknown {
-  return value === undefined ? fallback : value;
-}
-
-function record(value: unknown, option: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(option, value, 'an object');
-  return value as Record<string, unknown>;
-}
-
-function int(value: unknown, option: string, min: number, max: number): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  const rule = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-  throw new ConfigError(option, value, rule);
-}
-
-function oneOf<T>(value: unknown, option: string, allowed: readonly T[]): T {
-  if (allowed.includes(value as T)) return value as T;
-  throw new ConfigError(option, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
-}
-
-function optionalString(value: unknown, option: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value !== '') return value;
-  throw new ConfigError(option, option === 'password' ? REDACTED : value, 'a non-empty string');
 }

@@ -37,6 +37,7 @@ export type { RespValue, RespArgument, RespErrorValue } from './protocol/types.j
 export type { ConnectionStateValue, RelaxReason } from './machines/connection.machine.js';
 export type { CommandMethods, BitmapCommands, GenericCommands, GeoCommands, HashCommands, HyperloglogCommands, ListCommands, ScriptingCommands, ServerCommands, SetCommands, SortedSetCommands, StreamCommands, StringCommands } from './commands/generated/methods.js';
 export type { CommandHelpers } from './commands/methods.js';
+export type { PubSubMethods } from './pubsub/methods.js';
 export type { CommandArgument } from './commands/command-entry.js';
 export type { ScanOptions } from './commands/scan.js';
 export type { Script, ScriptDefinition } from './commands/scripts.js';

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import { resolveClientOptions, type MaintClientOptions, type ResolvedClientOptions } from '../config.js';
 import { ConnectionError, UsageError } from '../errors.js';
 import type { EventInit, LifecycleEvent } from '../events.js';
-import { ClientStreams } from './streams.js';
+import { LifecycleStreams } from '../lifecycle-streams.js';
 import { createLogger, type Logger } from '../log.js';
 import type { ResolvedEndpointType } from '../protocol/handshake.js';
 import { encodeCommand } from '../protocol/encoder.js';
@@ -16,7 +16,7 @@ import { installCommandMethods, type CommandHelpers } from '../commands/methods.
 import type { CommandMethods } from '../commands/generated/methods.js';
 import { PubSub, singleSession } from '../pubsub/pubsub.js';
 import { pubsubRefusal, pubsubSession } from '../pubsub/session-options.js';
-import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
+import { installPubSubMethods, type PubSubMethods } from '../pubsub/methods.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
 import { transactionBatch, validateTuples, type CommandTuple } from '../transactions/batch.js';
 import { execOutcome } from '../transactions/exec-outcome.js';
@@ -37,7 +37,7 @@ export interface ClientInternals {
 }
 
 /** The client: every typed command method (CommandMethods, generated from the server's COMMAND DOCS) and the lifecycle below. */
-export interface MaintClient extends CommandMethods, CommandHelpers {
+export interface MaintClient extends CommandMethods, CommandHelpers, PubSubMethods {
   /** Resolves when the pool can serve commands; rejects (and closes the client) when no connection could be opened. */
   connect(): Promise<void>;
   /** Sends any command; the reply decoded to JS values (see RespValue). Redis errors reject with RedisReplyError. */
@@ -53,26 +53,6 @@ export interface MaintClient extends CommandMethods, CommandHelpers {
    * executed); `retries` runs `body` again on either.
    */
   watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
-  /** Messages on these channels (SUBSCRIBE with the first subscriber of a name, UNSUBSCRIBE with its last); carried through handoffs exactly once. */
-  subscribe$(...channels: string[]): Observable<PubSubMessage>;
-  /** Like `subscribe$`, with `message` as a Buffer. */
-  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
-  /** Messages on channels matching these patterns (PSUBSCRIBE), carried through handoffs like `subscribe$`. */
-  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
-  /** Messages on these shard channels (SSUBSCRIBE, Redis 7; one command per slot). */
-  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage>;
-  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
-  subscribe(channels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
-  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
-  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for patterns (PSUBSCRIBE); with `buffers: true` messages are Buffers. */
-  psubscribe(patterns: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for patterns (PSUBSCRIBE). */
-  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for shard channels (SSUBSCRIBE); with `buffers: true` messages are Buffers. */
-  ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for shard channels (SSUBSCRIBE). */
-  ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /** PUBLISH through the pool; resolves to the number of receivers on that server. */
   publish(channel: RespArgument, message: RespArgument): Promise<number>;
   /** SPUBLISH through the pool; resolves to the number of receivers on that server. */
@@ -104,9 +84,10 @@ export function createMaintClient(options: MaintClientOptions = {}, internals: C
 }
 
 type Status = ClientState['status'];
+type ClientStreams = LifecycleStreams<LifecycleEvent, EventInit, NotificationRecord, ClientState>;
 
 // The typed command methods are defined on the prototype once (see installCommandMethods below).
-interface Client extends CommandMethods, CommandHelpers {}
+interface Client extends CommandMethods, CommandHelpers, PubSubMethods {}
 
 class Client implements MaintClient {
   private readonly clock: Clock;
@@ -213,34 +194,6 @@ class Client implements MaintClient {
     return watch({ clock: this.clock, commandTimeout: this.options.commandTimeout, lease: (ms) => this.pool.lease(ms), release: (c) => this.pool.release(c) }, keys, body, options);
   }
 
-  subscribe$(...channels: string[]): Observable<PubSubMessage> {
-    return this.pubsub.observe('channel', channels, false);
-  }
-
-  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
-    return this.pubsub.observe('channel', channels, true);
-  }
-
-  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
-    return this.pubsub.observe('pattern', patterns, false);
-  }
-
-  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage> {
-    return this.pubsub.observe('shard', shardChannels, false);
-  }
-
-  subscribe(channels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.pubsub.listen('channel', channels, listener, options);
-  }
-
-  psubscribe(patterns: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.pubsub.listen('pattern', patterns, listener, options);
-  }
-
-  ssubscribe(shardChannels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.pubsub.listen('shard', shardChannels, listener, options);
-  }
-
   publish(channel: RespArgument, message: RespArgument): Promise<number> {
     return this.call('PUBLISH', channel, message) as Promise<number>;
   }
@@ -309,6 +262,11 @@ class Client implements MaintClient {
     this.streamsRoom?.complete();
   }
 
+  /** Where the installed PubSubMethods go: one surface for every kind. */
+  pubsubFor(): PubSub {
+    return this.pubsub;
+  }
+
   /** The pub/sub surface, made with the first subscription; one made after close() is closed at once. */
   private get pubsub(): PubSub {
     if (this.pubsubRoom !== null) return this.pubsubRoom;
@@ -324,7 +282,7 @@ class Client implements MaintClient {
   /** The streams, made with the first look at one; made after close() completed them, they are complete at once. */
   private get streams(): ClientStreams {
     if (this.streamsRoom !== null) return this.streamsRoom;
-    const streams = new ClientStreams(() => this.state());
+    const streams: ClientStreams = new LifecycleStreams(() => this.state());
     if (this.streamsEnded) streams.complete();
     return (this.streamsRoom = streams);
   }
@@ -333,11 +291,11 @@ class Client implements MaintClient {
     this.streamsRoom?.emit(event);
   }
 
-
   private notReadyError(command: string): ConnectionError {
     if (this.status === 'closed') return new ConnectionError('ERR_CLIENT_CLOSED', `The client is closed; ${command} was not sent`);
     return new ConnectionError('ERR_NOT_CONNECTED', `${command} was not sent: call and await client.connect() first`);
   }
 }
 
+installPubSubMethods(Client.prototype);
 installCommandMethods(Client.prototype);

@@ -3,7 +3,8 @@
  * their slot's owner (CRC16 with hash tags; key positions from the command table); redirects,
  * topology refreshes and cluster-wide maintenance effects live in the router and its helpers.
  */
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { LifecycleStreams } from '../lifecycle-streams.js';
 import type { CommandTuple } from '../client/client.js';
 import { blockTimeMs, vetCommand } from '../commands/command-kinds.js';
 import { isReadOnlyCommand } from '../commands/read-only.js';
@@ -32,12 +33,21 @@ import { ClusterCredentials } from './credentials.js';
 import type { Pipeline } from '../transport/pipeline.js';
 import { clusterSharded, type ClusterSharded } from './sharded/surface.js';
 import type { PubSub } from '../pubsub/pubsub.js';
-import type { PubSubListener, PubSubMessage, SubscribeOptions } from '../pubsub/types.js';
+import type { PubSubMessage, SubscriptionKind } from '../pubsub/types.js';
+import { installPubSubMethods, type PubSubMethods } from '../pubsub/methods.js';
 import { commandSlot, CROSSSLOT, KEYLESS } from './routing-keys.js';
 import { snapshotCluster, type ClusterNotificationRecord, type ClusterState } from './state.js';
 
-/** The cluster: every typed command method (routed by its keys' slot) and the lifecycle below. */
-export interface MaintCluster extends CommandMethods, CommandHelpers {
+/**
+ * The cluster: every typed command method (routed by its keys' slot), pub/sub and the lifecycle below.
+ * Channels and patterns go through one subscriber socket on any primary (a PUBLISH reaches every node);
+ * it follows MOVINGs and moves to another primary when its node goes away. Shard channels: each slot's
+ * channels on its owner's subscriber socket (one per node, one SSUBSCRIBE per slot; channels of several
+ * slots may be mixed). When a slot moves (SMIGRATED, MOVED, the old owner's sunsubscribe, a failover
+ * found by refresh) its channels follow: subscribed on the new owner first, the old one dropped after
+ * (see `cluster.shard.moved`).
+ */
+export interface MaintCluster extends CommandMethods, CommandHelpers, PubSubMethods {
   /** Loads the slot map from a root node and opens a pool per primary; resolves when one can serve. */
   connect(): Promise<void>;
   /**
@@ -53,29 +63,8 @@ export interface MaintCluster extends CommandMethods, CommandHelpers {
   multi(commands: CommandTuple[]): Promise<RespValue[]>;
   /** `client.watch()` on a connection of the keys' owner; the keys must share one slot (else UsageError ERR_CROSSSLOT). */
   watch<T>(keys: readonly RespArgument[], body: (tx: Transaction) => Promise<T>, options?: WatchOptions): Promise<T>;
-  /** Messages on these channels, through one subscriber socket on any primary (a PUBLISH reaches every node); it follows MOVINGs and moves to another primary when its node goes away. */
-  subscribe$(...channels: string[]): Observable<PubSubMessage>;
-  /** Like `subscribe$`, with `message` as a Buffer. */
-  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>>;
-  /** Messages on channels matching these patterns, as `subscribe$`. */
-  psubscribe$(...patterns: string[]): Observable<PubSubMessage>;
-  /** Resolves once the server confirmed; to a function that unsubscribes this listener. */
-  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for patterns. */
-  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
-  /**
-   * Messages on these shard channels (SSUBSCRIBE, kind `smessage`): each slot's channels on its owner's
-   * subscriber socket (one per node, one SSUBSCRIBE per slot; channels of several slots may be mixed).
-   * When a slot moves (SMIGRATED, MOVED, the old owner's sunsubscribe, a failover found by refresh) its
-   * channels follow: subscribed on the new owner first, the old one dropped after (see `cluster.shard.moved`).
-   */
-  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage>;
   /** Like `ssubscribe$`, with `message` as a Buffer. */
   ssubscribeBuffer$(...shardChannels: string[]): Observable<PubSubMessage<Buffer>>;
-  /** Like `subscribe`, for shard channels; resolves once every slot's owner confirmed. */
-  ssubscribe(shardChannels: string[], listener: PubSubListener<Buffer>, options: SubscribeOptions & { buffers: true }): Promise<() => Promise<void>>;
-  /** Like `subscribe`, for shard channels; resolves once every slot's owner confirmed. */
-  ssubscribe(shardChannels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /** SPUBLISH on the shard channel's owner; resolves with how many subscribers of that shard received it. */
   spublish(shardChannel: RespArgument, message: RespArgument): Promise<number>;
   readonly events$: Observable<ClusterEvent>;
@@ -102,7 +91,7 @@ export function createMaintCluster(options: MaintClusterOptions, internals: Clus
 }
 
 // The typed command methods are defined on the prototype once (see installCommandMethods below).
-interface Cluster extends CommandMethods, CommandHelpers {}
+interface Cluster extends CommandMethods, CommandHelpers, PubSubMethods {}
 
 class Cluster implements MaintCluster {
   private readonly clock: Clock;
@@ -113,18 +102,15 @@ class Cluster implements MaintCluster {
   private readonly pubsub: PubSub;
   private readonly sharded: ClusterSharded;
   private readonly credentials: ClusterCredentials;
-  private readonly eventsSubject = new Subject<ClusterEvent>();
-  private readonly notificationsSubject = new Subject<ClusterNotificationRecord>();
-  private readonly stateChanges = new Subject<ClusterState>();
-  private statePending = false;
+  private readonly streams: LifecycleStreams<ClusterEvent, ClusterEventInit, ClusterNotificationRecord, ClusterState> = new LifecycleStreams(() => this.state());
   private status: ClusterState['status'] = 'new';
   private connecting: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly timeout: number;
   private readonly replicaReads: boolean;
-  readonly events$: Observable<ClusterEvent>;
-  readonly notifications$: Observable<ClusterNotificationRecord>;
-  readonly state$: Observable<ClusterState>;
+  readonly events$ = this.streams.events$;
+  readonly notifications$ = this.streams.notifications$;
+  readonly state$ = this.streams.state$;
 
   constructor(given: ResolvedClusterOptions, internals: ClusterInternals) {
     this.clock = internals.clock ?? systemClock;
@@ -140,9 +126,7 @@ class Cluster implements MaintCluster {
       emit: (event) => this.emit(event),
       emitNode: (node, event) => this.emit({ ...event, node: node.key } as ClusterEventInit),
       onNotification: (node, connection, notification) => {
-        if (this.notificationsSubject.observed) {
-          this.notificationsSubject.next({ node: node.key, connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() });
-        }
+        this.streams.notify(() => ({ node: node.key, connectionId: connection.id, endpoint: connection.endpointText, notification, at: Date.now() }));
       },
       onHandled: (node, notification) => {
         this.maintenance.handle(node, notification);
@@ -170,12 +154,6 @@ class Cluster implements MaintCluster {
       emitNode: (node, event) => this.emit({ ...event, node } as ClusterEventInit),
       onChange: () => this.publishState(),
       unavailable: (method) => (this.status === 'ready' ? null : this.notReadyError(method)),
-    });
-    this.events$ = this.eventsSubject.asObservable();
-    this.notifications$ = this.notificationsSubject.asObservable();
-    this.state$ = new Observable<ClusterState>((subscriber) => {
-      subscriber.next(this.state());
-      return this.stateChanges.subscribe(subscriber);
     });
   }
 
@@ -251,36 +229,13 @@ class Cluster implements MaintCluster {
     return this.router.addNotificationHook(hook);
   }
 
-  subscribe$(...channels: string[]): Observable<PubSubMessage> {
-    return this.pubsub.observe('channel', channels, false);
-  }
-
-  subscribeBuffer$(...channels: string[]): Observable<PubSubMessage<Buffer>> {
-    return this.pubsub.observe('channel', channels, true);
-  }
-
-  psubscribe$(...patterns: string[]): Observable<PubSubMessage> {
-    return this.pubsub.observe('pattern', patterns, false);
-  }
-
-  subscribe(channels: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.pubsub.listen('channel', channels, listener, options);
-  }
-
-  psubscribe(patterns: string[], listener: PubSubListener, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.pubsub.listen('pattern', patterns, listener, options);
-  }
-
-  ssubscribe$(...shardChannels: string[]): Observable<PubSubMessage> {
-    return this.sharded.surface.observe('shard', shardChannels, false);
-  }
-
   ssubscribeBuffer$(...shardChannels: string[]): Observable<PubSubMessage<Buffer>> {
     return this.sharded.surface.observe('shard', shardChannels, true);
   }
 
-  ssubscribe(shardChannels: string[], listener: PubSubListener<never>, options?: SubscribeOptions): Promise<() => Promise<void>> {
-    return this.sharded.surface.listen('shard', shardChannels, listener, options);
+  /** Where the installed PubSubMethods go: shard channels to the sharded surface, the rest to the cluster-wide one. */
+  pubsubFor(kind: SubscriptionKind): PubSub {
+    return kind === 'shard' ? this.sharded.surface : this.pubsub;
   }
 
   spublish(shardChannel: RespArgument, message: RespArgument): Promise<number> {
@@ -320,23 +275,15 @@ class Cluster implements MaintCluster {
     this.credentials.close();
     await Promise.all([this.pubsub.close(), this.sharded.surface.close(), this.sharded.shards.close()]);
     await this.router.close();
-    if (this.stateChanges.observed) this.stateChanges.next(this.state());
-    this.eventsSubject.complete();
-    this.notificationsSubject.complete();
-    this.stateChanges.complete();
+    this.streams.complete();
   }
 
   private emit(event: ClusterEventInit): void {
-    if (this.eventsSubject.observed) this.eventsSubject.next({ ...event, at: Date.now() } as ClusterEvent);
+    this.streams.emit(event);
   }
 
   private publishState(): void {
-    if (this.statePending || !this.stateChanges.observed) return;
-    this.statePending = true;
-    queueMicrotask(() => {
-      this.statePending = false;
-      if (!this.stateChanges.closed && this.stateChanges.observed) this.stateChanges.next(this.state());
-    });
+    this.streams.publishState();
   }
 
   private notReadyError(command: string): ConnectionError {
@@ -345,6 +292,7 @@ class Cluster implements MaintCluster {
   }
 }
 
+installPubSubMethods(Cluster.prototype);
 installCommandMethods(Cluster.prototype);
 
 function crossSlot(command: string): UsageError {

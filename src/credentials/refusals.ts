@@ -7,7 +7,7 @@
  * rotation) are tried at once; any accepted handshake forgets the refusal.
  */
 import { ConnectionError } from '../errors.js';
-import { reconnectDelay } from '../machines/connection.machine.js';
+import { reconnectDelay } from '../machines/reconnect-backoff.js';
 import type { Clock } from '../transport/clock.js';
 import type { ResolvedCredentials } from './provider.js';
 

@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { reconnectDelay } from '../machines/connection.machine.js';
+import { reconnectDelay } from '../machines/reconnect-backoff.js';
 import type { Endpoint } from '../protocol/endpoint.js';
 import type { FenceOutcome } from './fence.js';
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createActor, fromPromise, toPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
 import { ConnectionError } from '../errors.js';
-import type { EmitEvent } from '../events.js';
-import type { Logger } from '../log.js';
-import type { SocketOwner } from '../pool/opener.js';
-import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
+import { formatEndpoint } from '../protocol/endpoint.js';
 import { classifyPush } from '../protocol/notifications.js';
 import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
@@ -16,47 +13,9 @@ import { ListenerRegistry } from './registry.js';
 import { sessionMachine, type MoveOrder, type SessionEvent } from './session.machine.js';
 import { SUBSCRIPTION_KINDS, type SubscriptionKind } from './types.js';
 import { Waiters } from './waiters.js';
+import type { SessionDependencies } from './session-dependencies.js';
 
-export interface SessionDependencies {
-  /** Names this session's sockets (`pubsub1.2`). */
-  id: string;
-  /** Dial + handshake (the pool's opener). */
-  open(owner: SocketOwner, endpoint: Endpoint, signal: AbortSignal): Promise<{ pipeline: Pipeline; protocol: 2 | 3 }>;
-  /** Where the session lives: asked at every (re)connect, so a cluster can give each node's session its own. */
-  currentEndpoint(): Endpoint;
-  /** The fallback when the current endpoint does not answer, and where a MOVING without endpoint goes. */
-  configuredEndpoint: Endpoint;
-  clock: Clock;
-  emit: EmitEvent;
-  logger: Logger;
-  /** Deadline of the subscriber socket's own commands. */
-  commandTimeoutMs: number;
-  /** How long a move waits for its marker on both sockets before it falls back. */
-  fenceTimeoutMs: number;
-  /** MOVINGs are acted on (maintenance notifications not disabled). */
-  followMoves: boolean;
-  /** Tries to open the new socket of a move before it fails (and the session stays on the old one). */
-  moveAttempts: number;
-  /** XState inspection (the Stately inspector), as for the pool's machines. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Hooks of a cluster node's sharded session (src/cluster/sharded); a standalone session has none. */
-  shard?: ShardHooks;
-}
-
-/** How a cluster's per-node sharded session differs: who gets its messages, how channels group, what the server dropped. */
-export interface ShardHooks {
-  /** Takes every message instead of the session's registry (whose names are only what the socket must carry). */
-  deliver(type: 'message' | 'pmessage' | 'smessage', frame: RespValue[]): void;
-  buffersWanted(): boolean;
-  /** Shard channels that may share one SSUBSCRIBE (one slot each). */
-  groups(names: readonly string[]): string[][];
-  /** SSUBSCRIBE this channel after an ASKING (the node is importing its slot). */
-  asking(name: string): boolean;
-  /** The server unsubscribed a shard channel the session still carries (a slot left the node). */
-  unsubscribed(name: string): void;
-  /** The server refused to (un)subscribe these names (MOVED, NOPERM); the session dropped them. */
-  refused(kind: SubscriptionKind, names: readonly string[], error: Error): void;
-}
+export type { SessionDependencies, ShardHooks } from './session-dependencies.js';
 
 /**
  * The subscriber session: one lazily opened socket of its own (never a pooled one), the

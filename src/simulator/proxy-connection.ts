@@ -5,12 +5,12 @@
  * {@link ReplyWriter} that knows where frames end.
  */
 import type { Socket } from 'node:net';
-import { RespType } from '../protocol/frame-scanner.js';
-import { classifyRequest, type Answer, type ReplayKey } from './command-effects.js';
+import { classifyRequest, type Answer } from './command-effects.js';
 import { SessionFlags } from './session-flags.js';
 import { ReplyWriter } from './reply-writer.js';
+import { ProtocolTracker } from './protocol-tracker.js';
 import { parseArgs, RequestReader } from './request-reader.js';
-import { Subscriptions } from './subscriptions.js';
+import { SessionReplay } from './session-replay.js';
 import type { ConnectionInfo, EndpointType, HostPort, SentFrame } from './types.js';
 import { UpstreamLink } from './upstream-link.js';
 
@@ -31,7 +31,6 @@ export interface FrameMeta {
 
 const PING = Buffer.from('*1\r\n$4\r\nPING\r\n');
 const FLUSH_BOUND_MS = 1000;
-const REPLAY_ORDER: readonly ReplayKey[] = ['hello', 'auth', 'select', 'setname'];
 
 export class ProxyConnection {
   readonly openedAt = Date.now();
@@ -39,7 +38,6 @@ export class ProxyConnection {
   /** The node (endpoint address) serving this connection: its own endpoint's, or the one that address led to when it was opened. */
   node: string;
   endpointType: EndpointType | null = null;
-  protocol: 2 | 3 = 2;
   readonly sent: SentFrame[] = [];
   private upstream: UpstreamLink;
   private readonly writer: ReplyWriter;
@@ -51,16 +49,10 @@ export class ProxyConnection {
   /** Replies the server owes for requests already written upstream. */
   private forwarded = 0;
   private countable = true;
-  /** The protocol once every HELLO sent so far has succeeded: what later requests are classified by. */
-  private classifyProtocol: 2 | 3 = 2;
-  /** HELLOs whose reply has not been written yet. */
-  private hellosPending = 0;
-  /** A pub/sub command was classified by a protocol a pending HELLO had yet to confirm. */
-  private guessedProtocol = false;
+  private readonly resp: ProtocolTracker;
   /** An open WATCH (keys watched) or MULTI (commands queued): a failover cannot carry them. */
   private readonly flags = new SessionFlags();
-  private readonly replay = new Map<ReplayKey, Buffer>();
-  private readonly subscriptions = new Subscriptions();
+  private readonly replay = new SessionReplay();
   private closedReason: string | null = null;
   private readingClient = true;
   private endReason: string | null = null;
@@ -87,6 +79,18 @@ export class ProxyConnection {
       destroy: (reason) => this.close(reason),
     });
     this.writer.setDelay(latencyMs);
+    this.resp = new ProtocolTracker(this.writer, {
+      switched: (protocol) => {
+        // Notifications are RESP3 pushes: a connection back on RESP2 is opted out.
+        if (protocol === 2 && this.endpointType !== null) {
+          this.endpointType = null;
+          this.hooks.optedIn(this);
+        }
+      },
+      miscounted: () => {
+        this.countable = false; // pub/sub replies were counted by the wrong protocol
+      },
+    });
     this.upstream = this.link(target);
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     client.on('drain', () => this.upstream.resume());
@@ -94,6 +98,11 @@ export class ProxyConnection {
       // reported through 'close'
     });
     client.on('close', () => this.close(this.endReason ?? 'client closed'));
+  }
+
+  /** The RESP protocol the connection speaks now. */
+  get protocol(): 2 | 3 {
+    return this.resp.current;
   }
 
   get notificationsEnabled(): boolean {
@@ -164,7 +173,7 @@ export class ProxyConnection {
     // A subscriber may still have messages from the old server on their way: a round trip there
     // first, so that none is cut off with the old socket (RESP3 only: a RESP2 PING reply could
     // not be told from a message).
-    if (this.protocol === 3 && this.subscriptions.active) await this.upstream.roundTrip(FLUSH_BOUND_MS);
+    if (this.protocol === 3 && this.replay.subscribed) await this.upstream.roundTrip(FLUSH_BOUND_MS);
     if (this.closed) return;
     // Only a connection provably idle can be carried: one whose replies cannot be counted (after
     // MONITOR or a RESP2 bare UNSUBSCRIBE, e.g. a RESP2 subscriber) may still be owed some.
@@ -184,15 +193,7 @@ export class ProxyConnection {
       return;
     }
     const next = this.link(target);
-    const replay = REPLAY_ORDER.map((key) => this.replay.get(key)).filter((frame): frame is Buffer => frame !== undefined);
-    next.swallowReplies(replay.length);
-    for (const frame of replay) next.write(frame);
-    for (const { frame, confirmation, count } of this.subscriptions.replay()) {
-      // RESP3 confirms with push frames, RESP2 with replies.
-      if (this.protocol === 3) next.swallowPushes(confirmation, count);
-      else next.swallowReplies(count);
-      next.write(frame);
-    }
+    this.replay.replayOnto(next, this.protocol);
     const previous = this.upstream;
     this.upstream = next;
     previous.detach();
@@ -258,7 +259,7 @@ export class ProxyConnection {
 
   private onRequest(frame: Buffer): void {
     const args = parseArgs(frame);
-    const effect = classifyRequest(args, { protocol: this.classifyProtocol });
+    const effect = classifyRequest(args, { protocol: this.resp.classifyBy });
     const { silenced, skipped } = this.flags.replyFor(effect);
 
     const answer = effect.answer;
@@ -281,58 +282,25 @@ export class ProxyConnection {
     const replyAt = this.expected + 1; // this request's reply number, when it gets one
     const watchable = this.countable && !silenced && effect.replies !== null && effect.replies > 0;
     if (effect.reset) {
-      this.protocol = this.classifyProtocol = 2;
+      this.resp.reset();
       this.replay.clear();
-      this.subscriptions.clear();
       this.endpointType = null;
       this.flags.reset();
       if (watchable) this.writer.watchReply(replyAt, () => this.writer.forgetSubscriptions());
       else this.writer.forgetSubscriptions();
     } else if (effect.protocol !== undefined) {
-      this.helloSent(effect.protocol, watchable ? replyAt : null);
+      this.resp.helloSent(effect.protocol, watchable ? replyAt : null);
     }
     if (effect.subscription !== undefined && args !== null) {
-      this.subscriptions.apply(effect.subscription, args);
-      if (this.hellosPending > 0) this.guessedProtocol = true;
-      if (this.classifyProtocol === 2) this.writer.watchPubsub();
+      this.replay.subscription(effect.subscription, args);
+      this.resp.subscriptionClassified();
+      if (this.resp.classifyBy === 2) this.writer.watchPubsub();
     }
     this.flags.transaction(effect);
-    if (effect.replay !== undefined) this.replay.set(effect.replay, Buffer.from(frame));
+    if (effect.replay !== undefined) this.replay.remember(effect.replay, frame);
     const replies = effect.replies === null ? 0 : silenced ? 0 : effect.replies;
     if (effect.replies === null) this.countable = false;
     this.enqueue(frame, replies);
-  }
-
-  /**
-   * A HELLO asking for `protocol`: the connection switches once its reply (number `replyAt`) is
-   * written and is not an error; at once when that reply cannot be told apart (null).
-   */
-  private helloSent(protocol: 2 | 3, replyAt: number | null): void {
-    this.classifyProtocol = protocol;
-    if (replyAt === null) {
-      this.setProtocol(protocol);
-      return;
-    }
-    this.hellosPending++;
-    this.writer.watchReply(replyAt, (type) => {
-      this.hellosPending--;
-      const failed = type === RespType.SimpleError || type === RespType.BulkError;
-      if (!failed) this.setProtocol(protocol);
-      else if (this.guessedProtocol && protocol !== this.protocol) this.countable = false; // pub/sub replies were counted by the wrong protocol
-      if (this.hellosPending === 0) {
-        this.classifyProtocol = this.protocol;
-        this.guessedProtocol = false;
-      }
-    });
-  }
-
-  private setProtocol(protocol: 2 | 3): void {
-    this.protocol = protocol;
-    // Notifications are RESP3 pushes: a connection back on RESP2 is opted out.
-    if (protocol === 2 && this.endpointType !== null) {
-      this.endpointType = null;
-      this.hooks.optedIn(this);
-    }
   }
 
   private enqueue(frame: Buffer, replies: number): void {
