@@ -12,7 +12,7 @@ import type { DemoOptions } from './args.js';
 import type { DrillClient } from './clients.js';
 import { runDrill, type DrillStep } from './drill.js';
 import { Monitor, type RunSummary } from './monitor.js';
-import type { Attach } from './run.js';
+import { summarizeRun, type Attach } from './run.js';
 import { WorkloadStats } from './stats.js';
 import { startWorkload, type Workload } from './workload.js';
 
@@ -54,18 +54,7 @@ export async function runClusterDemo(options: DemoOptions, attach: Attach, signa
     const drill = await runDrill(sim, planClusterDrill(options.timeS), options.durationS, { phase: (phase, text) => (stats.enter(phase), monitor.phase(phase, text)) }, signal);
     await workload.stop();
     workload = null;
-    const summary: RunSummary = {
-      client: 'hitless',
-      phases: stats.report(),
-      ok: stats.ok,
-      failed: stats.failed,
-      counterGaps: stats.counterGaps,
-      errors: Object.fromEntries(stats.errors),
-      handoffs: { ...monitor.counters.handoffs },
-      notifications: { ...monitor.counters.notifications },
-      drillErrors: [...drill.results.flatMap((r) => (r.ok ? [] : [`${r.phase} failed: ${r.error ?? '?'}`])), ...(drill.aborted ? ['interrupted'] : [])],
-      seconds: (performance.now() - started) / 1000,
-    };
+    const summary = summarizeRun('hitless', stats, monitor, drill, started);
     monitor.stop();
     await cluster.close();
     cluster = null;

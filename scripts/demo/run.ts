@@ -6,7 +6,7 @@
 import { createMaintSimulator } from '../../src/simulator/index.js';
 import type { ClientKind, DemoOptions } from './args.js';
 import { connectClient, type DrillClient } from './clients.js';
-import { planDrill, runDrill } from './drill.js';
+import { planDrill, runDrill, type DrillOutcome } from './drill.js';
 import { Monitor, type RunSummary } from './monitor.js';
 import { WorkloadStats } from './stats.js';
 import { startWorkload, type Workload } from './workload.js';
@@ -48,18 +48,7 @@ export async function runDemo(options: DemoOptions, kind: ClientKind, attach: At
     const drill = await runDrill(sim, steps, options.durationS, { phase: (phase, text) => (stats.enter(phase), monitor.phase(phase, text)) }, signal);
     await workload.stop();
     workload = null;
-    const summary: RunSummary = {
-      client: kind,
-      phases: stats.report(),
-      ok: stats.ok,
-      failed: stats.failed,
-      counterGaps: stats.counterGaps,
-      errors: Object.fromEntries(stats.errors),
-      handoffs: { ...monitor.counters.handoffs },
-      notifications: { ...monitor.counters.notifications },
-      drillErrors: [...drill.results.flatMap((r) => (r.ok ? [] : [`${r.phase} failed: ${r.error ?? '?'}`])), ...(drill.aborted ? ['interrupted'] : [])],
-      seconds: (performance.now() - started) / 1000,
-    };
+    const summary = summarizeRun(kind, stats, monitor, drill, started);
     monitor.stop();
     await client.close();
     client = null;
@@ -73,4 +62,20 @@ export async function runDemo(options: DemoOptions, kind: ClientKind, attach: At
     await sim.close();
     detach();
   }
+}
+
+/** What a finished run reports: the workload's counts per phase, the monitor's counters, the drill's failures. */
+export function summarizeRun(kind: ClientKind, stats: WorkloadStats, monitor: Monitor, drill: DrillOutcome, started: number): RunSummary {
+  return {
+    client: kind,
+    phases: stats.report(),
+    ok: stats.ok,
+    failed: stats.failed,
+    counterGaps: stats.counterGaps,
+    errors: Object.fromEntries(stats.errors),
+    handoffs: { ...monitor.counters.handoffs },
+    notifications: { ...monitor.counters.notifications },
+    drillErrors: [...drill.results.flatMap((r) => (r.ok ? [] : [`${r.phase} failed: ${r.error ?? '?'}`])), ...(drill.aborted ? ['interrupted'] : [])],
+    seconds: (performance.now() - started) / 1000,
+  };
 }
