@@ -158,6 +158,31 @@ async function main(): Promise<void> {
     check('screenshot saved', existsSync(SCREENSHOT), SCREENSHOT.pathname);
     check('no page errors', pageErrors.length === 0, pageErrors.join('; '));
     check('no requests outside the demo server', foreign.length === 0, foreign.join(', '));
+    check('no cluster panel on a standalone run', await page.evaluate(() => document.getElementById('nodes-card')?.getAttribute('hidden') !== null));
+    await demo.stop();
+    demo = null;
+
+    // The cluster demo: the nodes panel shows each primary's slots, and they change at the reshard.
+    demo = await startWebDemo({ cluster: true, callers: 10, timeS: 2, durationS: 8, pool: 1 });
+    await page.goto(demo.url);
+    let before: string[] = [];
+    await step('cluster panel lists three primaries with their slots', async () => {
+      await page.waitForFunction(() => document.querySelectorAll('#nodes tr.node').length >= 3, null, { timeout: 20_000 });
+      before = await page.evaluate(() => Array.from(document.querySelectorAll('#nodes tr.node')).map((row) => `${row.getAttribute('data-node')}=${row.getAttribute('data-slots')}`));
+      const total = before.reduce((sum, row) => sum + Number(row.split('=')[1]), 0);
+      if (total !== 16384) throw new Error(`slots add up to ${total}: ${before.join(', ')}`);
+      return before.join(', ');
+    });
+    await step('the slot counts change when the drill reshards', async () => {
+      await page.waitForFunction(
+        (initial) => Array.from(document.querySelectorAll('#nodes tr.node')).map((row) => `${row.getAttribute('data-node')}=${row.getAttribute('data-slots')}`).join() !== initial,
+        before.join(),
+        { timeout: 30_000 },
+      );
+    });
+    const clusterRun = await demo.finished;
+    check('cluster drill ran without failed commands', clusterRun.ok, clusterRun.runs.map((r) => `${r.client}: ${r.ok + r.failed} commands, ${r.failed} failed`).join('; '));
+    check('no page errors on the cluster run', pageErrors.length === 0, pageErrors.join('; '));
   } catch (error) {
     check('browser test ran to the end', false, error instanceof Error ? error.message.split('\n')[0] : String(error));
   } finally {

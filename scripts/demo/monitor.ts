@@ -30,6 +30,15 @@ export interface ConnectionRow {
   dedicated: boolean;
 }
 
+/** One node of a cluster run: its role, the slots it serves (as ranges) and its connections. */
+export interface NodeRow {
+  node: string;
+  role: string;
+  slots: string;
+  slotCount: number;
+  connections: number;
+}
+
 export interface Counters {
   ok: number;
   failed: number;
@@ -71,6 +80,7 @@ export type Update =
   | { type: 'sample'; sample: Sample; counters: Counters }
   | { type: 'entry'; entry: TimelineEntry }
   | { type: 'state'; connections: ConnectionRow[] }
+  | { type: 'nodes'; nodes: NodeRow[] }
   | { type: 'phase'; span: PhaseSpan; text: string }
   | { type: 'done'; summary: RunSummary };
 
@@ -79,6 +89,8 @@ export interface Snapshot {
   samples: Sample[];
   timeline: TimelineEntry[];
   connections: ConnectionRow[];
+  /** A cluster run's nodes (empty for a standalone run). */
+  nodes: NodeRow[];
   counters: Counters;
   spans: PhaseSpan[];
   phaseText: string;
@@ -95,6 +107,7 @@ export class Monitor {
   readonly timeline: TimelineEntry[] = [];
   readonly spans: PhaseSpan[] = [];
   connections: ConnectionRow[] = [];
+  nodes: NodeRow[] = [];
   phaseText = 'starting';
   summary: RunSummary | null = null;
   readonly counters: Counters = { ok: 0, failed: 0, counterGaps: 0, notifications: {}, handoffs: { started: 0, succeeded: 0, failed: 0 } };
@@ -190,6 +203,7 @@ export class Monitor {
       samples: this.samples,
       timeline: this.timeline,
       connections: this.connections,
+      nodes: this.nodes,
       counters: this.counters,
       spans: this.spans,
       phaseText: this.phaseText,
@@ -219,9 +233,15 @@ export class Monitor {
   }
 
   private setSlots(state: ClusterState): void {
-    const text = state.nodes
-      .filter((node) => node.slots.length > 0)
-      .map((node) => `${node.node} ${node.slots.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(',')}`)
+    const ranges = (slots: ClusterState['nodes'][number]['slots']) => slots.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(',');
+    const nodes = state.nodes.map((node) => ({ node: node.node, role: node.role, slots: ranges(node.slots), slotCount: node.slots.reduce((sum, [first, last]) => sum + last - first + 1, 0), connections: node.connections.length }));
+    if (JSON.stringify(nodes) !== JSON.stringify(this.nodes)) {
+      this.nodes = nodes;
+      this.emit({ type: 'nodes', nodes });
+    }
+    const text = nodes
+      .filter((node) => node.slotCount > 0)
+      .map((node) => `${node.node} ${node.slots}`)
       .join(' · ');
     if (text === this.slotsKey) return;
     this.slotsKey = text;

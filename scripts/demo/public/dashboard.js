@@ -37,6 +37,7 @@
       spans: snapshot.spans.slice(),
       marks: [],
       connections: snapshot.connections,
+      nodes: snapshot.nodes || [],
       counters: snapshot.counters,
       summary: snapshot.summary,
     };
@@ -46,6 +47,7 @@
     setPhase(snapshot.summary ? null : (snapshot.spans[snapshot.spans.length - 1] || { phase: 'steady' }).phase, snapshot.phaseText);
     for (const entry of snapshot.timeline) addEntry(entry);
     renderConnections();
+    renderNodes();
     renderTiles(run.samples[run.samples.length - 1]);
     if (snapshot.summary) done(snapshot.summary);
     scheduleDraw();
@@ -124,6 +126,22 @@
     box.replaceChildren(...sections);
   }
 
+  // A cluster run: each node's role, slot ranges (they change at a reshard or failover) and connections.
+  function renderNodes() {
+    const nodes = run ? run.nodes : [];
+    $('nodes-card').hidden = nodes.length === 0;
+    $('nodes').replaceChildren(
+      ...nodes.map((n) =>
+        el('tr', { class: 'node', 'data-node': n.node, 'data-slots': String(n.slotCount) },
+          el('td', {}, n.node),
+          el('td', {}, el('span', { class: 'tag' }, n.role)),
+          el('td', { title: n.slots }, n.slotCount === 0 ? 'no slots' : n.slots.length > 28 ? n.slots.slice(0, 27) + '…' : n.slots),
+          el('td', { class: 'num' }, fmtInt(n.slotCount) + ' slots'),
+          el('td', { class: 'num' }, n.connections + ' conn')),
+      ),
+    );
+  }
+
   function done(summary) {
     finished = true;
     run.summary = summary;
@@ -176,6 +194,11 @@
       if (!run) return;
       run.connections = m.connections;
       renderConnections();
+    },
+    nodes: (m) => {
+      if (!run) return;
+      run.nodes = m.nodes;
+      renderNodes();
     },
     phase: (m) => {
       if (!run) return;
