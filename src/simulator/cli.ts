@@ -19,12 +19,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
-import { writeEndpointsFile } from './endpoints-file.js';
+import { startUnderSignals, writeEndpointsOrExit } from './cli-lifecycle.js';
 import { createMaintSimulator } from './index.js';
 import { runClusterCli } from './cluster/cli.js';
 import { describeEvent } from './event-log.js';
-import type { MaintSimulator, MaintSimulatorOptions } from './types.js';
+import type { MaintSimulatorOptions } from './types.js';
 
 const USAGE = `Usage: hitless-simulator (--spawn | --upstream host:port) [options]
        hitless-simulator --cluster N [--replicas R] [--spares S] [options]   (see --cluster N --help)
@@ -170,55 +169,11 @@ function tlsOption(values: Record<string, string | boolean | undefined>): MaintS
   return { cert: read(cert, '--tls-cert'), key: read(key, '--tls-key'), ...(ca === undefined ? {} : { ca: read(ca, '--tls-ca') }) };
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 async function main(): Promise<void> {
   const { options: simulatorOptions, caOut, quiet, endpointsConfig, databaseName } = options(process.argv.slice(2));
-  // The handlers come first: a signal during start-up (servers being spawned) must still shut
-  // them down, once the start settles. A second signal exits at once (the servers this process
-  // spawned are killed on exit).
-  let starting: Promise<MaintSimulator | null> = Promise.resolve(null);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`hitless-simulator: ${signal} again, exiting now\n`);
-      process.exit(130);
-    }
-    stopping = true;
-    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
-    starting
-      .then((sim) => sim?.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  for (const signal of SIGNALS) process.on(signal, () => stop(signal));
-
-  const creating = createMaintSimulator(simulatorOptions);
-  starting = creating.catch(() => null);
-  let sim: MaintSimulator;
-  try {
-    sim = await creating;
-  } catch (error) {
-    if (stopping) return; // the signal handler exits
-    if (error instanceof ConfigError) fail(error.message);
-    process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  if (stopping) return; // closed by the signal handler
-  if (endpointsConfig !== undefined) {
-    try {
-      await writeEndpointsFile(sim, endpointsConfig, databaseName === undefined ? {} : { name: databaseName });
-    } catch (error) {
-      process.stderr.write(`hitless-simulator: cannot write ${endpointsConfig}: ${(error as Error).message}\n`);
-      await sim.close();
-      process.exit(1);
-    }
-  }
+  const sim = await startUnderSignals(() => createMaintSimulator(simulatorOptions), fail);
+  if (sim === null) return; // closed by the signal handler
+  await writeEndpointsOrExit(sim, endpointsConfig, databaseName);
   let ca: string | undefined;
   if (sim.tlsCa !== null) {
     try {

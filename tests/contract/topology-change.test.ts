@@ -47,6 +47,9 @@ for (const [effect, pushes] of Object.entries(EXPECTED)) {
     rig.log.length = 0;
     const done = await rig.fi.run('topology_change_standalone', { bdb_id: created.bdb_id, cluster_index: 0, effect, trigger: trigger!.name });
     assert.is((done.output as { effect: string }).effect, effect);
+    // The pushes travel on the client's socket, the action's status on the API's: give the pushes a moment to land.
+    const deadline = Date.now() + 5000;
+    while (rig.log.length < pushes.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(rig.log.map((event) => event.type), [...pushes]);
     assert.is(await client.get('topology'), effect, 'traffic goes on afterwards');
     await rig.fi.run('delete_database', { bdb_id: created.bdb_id });

@@ -5,11 +5,10 @@
  * then logs actions and notifications on stderr until SIGINT/SIGTERM/SIGHUP (a second signal exits at once).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../errors.js';
-import { writeEndpointsFile } from '../endpoints-file.js';
+import { startUnderSignals, writeEndpointsOrExit } from '../cli-lifecycle.js';
 import { describeEvent } from '../event-log.js';
 import { createMaintSimulator } from '../index.js';
-import type { MaintClusterSimulator, MaintClusterSimulatorOptions } from './types.js';
+import type { MaintClusterSimulatorOptions } from './types.js';
 
 const USAGE = `Usage: hitless-simulator --cluster N [options]
 
@@ -96,45 +95,9 @@ function options(argv: string[]): { options: MaintClusterSimulatorOptions; quiet
 
 export async function runClusterCli(argv: string[]): Promise<void> {
   const { options: clusterOptions, quiet, endpointsConfig, name } = options(argv);
-  let starting: Promise<MaintClusterSimulator | null> = Promise.resolve(null);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`hitless-simulator: ${signal} again, exiting now\n`);
-      process.exit(130);
-    }
-    stopping = true;
-    process.stderr.write(`hitless-simulator: ${signal}, shutting down\n`);
-    starting.then((sim) => sim?.close()).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
-  const creating = createMaintSimulator({ cluster: clusterOptions });
-  starting = creating.catch(() => null);
-  let sim: MaintClusterSimulator;
-  try {
-    sim = await creating;
-  } catch (error) {
-    if (stopping) return;
-    if (error instanceof ConfigError) fail(error.message);
-    process.stderr.write(`hitless-simulator: ${(error as Error).message}\n`);
-    process.exit(1);
-  }
-  if (stopping) return;
-  if (endpointsConfig !== undefined) {
-    try {
-      await writeEndpointsFile(sim, endpointsConfig, name === undefined ? {} : { name });
-    } catch (error) {
-      process.stderr.write(`hitless-simulator: cannot write ${endpointsConfig}: ${(error as Error).message}\n`);
-      await sim.close();
-      process.exit(1);
-    }
-  }
+  const sim = await startUnderSignals(() => createMaintSimulator({ cluster: clusterOptions }), fail);
+  if (sim === null) return; // closed by the signal handler
+  await writeEndpointsOrExit(sim, endpointsConfig, name);
   if (!quiet) sim.events$.subscribe((event) => process.stderr.write(`${describeEvent(event)}\n`));
   const nodes = sim.nodes.map((node) => ({ index: node.index, id: node.id, endpoint: node.endpoint, role: node.server.replicaOf !== null ? 'replica' : node.server.slots === null ? 'spare' : 'primary' }));
   process.stdout.write(`${JSON.stringify({ ready: true, endpoints: sim.endpoints, nodes, api: sim.api })}\n`);
