@@ -290,6 +290,8 @@ test('unsubscribe and close leave no sharded socket', async () => {
   };
   const off = await client.ssubscribe(['x1', 'x2', 'x3'], () => {});
   const owners = new Set(['x1', 'x2', 'x3'].map((channel) => client.state().nodes.find((node) => node.shardChannels.includes(channel))?.node));
+  // The tests above released their subscriptions; a socket they emptied may still be closing.
+  for (const deadline = Date.now() + 3000; (await seen()) !== owners.size && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.is(await seen(), owners.size, 'one subscriber socket per owning node');
   await off();
   await until(() => client.state().nodes.every((node) => node.shardChannels.length === 0), 3000, 'nothing carried');

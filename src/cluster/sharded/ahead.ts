@@ -30,21 +30,26 @@ export interface AheadHost {
 /**
  * How the source's CLUSTER NODES is polled for where the slots of an SMIGRATING go: SMIGRATING may
  * come before the migration starts, and a slot with few keys moves in milliseconds, so every 5 ms
- * for the first second, then every 50 ms, for at most 30 s (a reshard of many slots moves a few at
- * a time), until each slot is found or has moved.
+ * while the source's answer keeps changing (a reshard of many slots moves a few at a time) and for a
+ * second after its last change, then every 50 ms; for at most 30 s, until each slot is found or has moved.
  */
 const FAST_POLL_MS = 5;
 const FAST_POLLS = 200;
 const POLL_MS = 50;
-const POLLS = FAST_POLLS + 580;
+const POLL_FOR_MS = 30_000;
 
 /** Polls the source's CLUSTER NODES until each slot shows where it is migrating, then subscribes there ahead. */
 export async function prepareMoves(host: AheadHost, source: ClusterNode, routes: SlotRoute[]): Promise<void> {
   for (const route of routes) route.preparing = true;
   const caller = nodeCaller(source, host.clock, host.commandTimeoutMs);
   let waiting = routes;
+  // Fast while the source's view changes (slots being set MIGRATING or handed over, a few at a time);
+  // slower after FAST_POLLS unchanged answers.
+  let lastView = '';
+  let unchanged = 0;
   try {
-    for (let poll = 0; waiting.length > 0 && poll < POLLS && !host.closed; poll++) {
+    const giveUpAt = host.clock.now() + POLL_FOR_MS;
+    while (waiting.length > 0 && host.clock.now() < giveUpAt && !host.closed) {
       const reply = await caller.call('CLUSTER', 'NODES').catch((error: unknown) => error);
       // A server that refuses CLUSTER NODES (an ACL, a managed service) will not say: the move will not be exact.
       if (reply instanceof RedisReplyError || host.closed) return;
@@ -56,7 +61,9 @@ export async function prepareMoves(host: AheadHost, source: ClusterNode, routes:
         void route.run(() => subscribeAhead(host, route, source, host.router.table.nodeAt(target)));
         return false;
       });
-      if (waiting.length > 0) await new Promise<void>((resolve) => host.clock.setTimeout(resolve, poll < FAST_POLLS ? FAST_POLL_MS : POLL_MS));
+      unchanged = nodes === lastView ? unchanged + 1 : 0;
+      lastView = nodes;
+      if (waiting.length > 0) await new Promise<void>((resolve) => host.clock.setTimeout(resolve, unchanged < FAST_POLLS ? FAST_POLL_MS : POLL_MS));
     }
   } finally {
     for (const route of routes) route.preparing = false;
