@@ -16,6 +16,7 @@ import { classifyPush } from '../src/protocol/notifications.js';
 import type { RespValue } from '../src/protocol/types.js';
 import { startRedisServer } from '../src/simulator/redis-process.js';
 import { seededRandom } from './seeded-random.js';
+import { integerFlag } from './integer-flag.js';
 
 export interface FuzzOptions {
   iterations: number;
@@ -205,12 +206,7 @@ export async function captureReplies(): Promise<Buffer[]> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const value = (name: string, fallback: number) => {
-    const index = args.indexOf(`--${name}`);
-    const parsed = index === -1 ? fallback : Number(args[index + 1]);
-    if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
-    return parsed;
-  };
+  const value = (name: string, fallback: number) => integerFlag(args, name, fallback);
   const iterations = value('iterations', 100_000);
   const seed = value('seed', Math.floor(Math.random() * 2 ** 31));
   // Captured replies differ a little between runs (ids, ages): --no-capture makes a seed replay exactly.

@@ -7,17 +7,13 @@
  */
 import { runSoak } from './run.js';
 import { summaryLine } from './report.js';
+import { integerFlag } from '../integer-flag.js';
 
 /** The watchdog: the run itself flags an overrun of 8 s; this ends a process that hangs beyond. */
 const WATCHDOG_S = 10;
 
 const args = process.argv.slice(2);
-const value = (name: string, fallback: number) => {
-  const index = args.indexOf(`--${name}`);
-  const parsed = index === -1 ? fallback : Number(args[index + 1]);
-  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new Error(`--${name} must be a non-negative integer`);
-  return parsed;
-};
+const value = (name: string, fallback: number) => integerFlag(args, name, fallback);
 const seconds = value('seconds', 60);
 const seed = value('seed', Math.floor(Math.random() * 2 ** 31));
 const commandTimeout = value('command-timeout', 500);
