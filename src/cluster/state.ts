@@ -16,7 +16,7 @@ export interface ClusterNodeState {
   slots: SlotRange[];
   connections: ConnectionSnapshot[];
   endpoints: Record<string, MaintSupport>;
-  /** The shard channels (SSUBSCRIBE) the node's sharded subscriber socket carries. */
+  /** The shard channels (SSUBSCRIBE) homed on the node's sharded subscriber socket: listed once asked for, before the server confirmed them. */
   shardChannels: string[];
 }
 

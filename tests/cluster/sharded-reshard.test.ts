@@ -16,11 +16,14 @@ let sim: MaintClusterSimulator;
 let subscriber: MaintCluster;
 let publisher: MaintCluster;
 const events: ClusterEvent[] = [];
+/** The subscriber's debug lines (a failed subscribe-ahead says why there), printed when a drill fails. */
+const debugLines: string[] = [];
 
 test.before(async () => {
   sim = await createClusterSimulator({ primaries: 3 });
   const options = { rootNodes: [sim.endpoints[0] as string], poolSize: 1, commandTimeout: 2000, refreshInterval: 0, refreshCooldown: 100 };
-  subscriber = createMaintCluster(options);
+  const keep = (message: string) => void debugLines.push(message);
+  subscriber = createMaintCluster({ ...options, maintNotifications: { logLevel: 'debug' }, logger: { error: keep, warn: keep, info: () => {}, debug: keep } });
   publisher = createMaintCluster(options);
   subscriber.events$.subscribe((event) => events.push(event));
   await subscriber.connect();
@@ -104,8 +107,9 @@ test('a reshard of four subscribed slots at once (two at a time): every message 
   const tags: string[] = [];
   for (let i = 0; tags.length < 4; i++) if (owners[keySlot(`{m${i}}`)] === source) tags.push(`m${i}`);
   const channels = tags.map((tag) => `{${tag}}news`);
-  // Each slot's migration takes ~100 MIGRATE round trips: long enough to be subscribed ahead even on a loaded machine.
-  for (const tag of tags) await publisher.call('MSET', ...Array.from({ length: 500 }, (_, i) => [`{${tag}}key:${i}`, 'v']).flat());
+  // Each slot's migration takes ~300 MIGRATE round trips: long enough to be subscribed ahead even on a loaded machine
+  // (with 100, a CI run once saw one of the four slots move before its importing node had confirmed).
+  for (const tag of tags) await publisher.call('MSET', ...Array.from({ length: 1500 }, (_, i) => [`{${tag}}key:${i}`, 'v']).flat());
   const received = new Map(channels.map((channel) => [channel, [] as number[]]));
   const unsubscribe = await subscriber.ssubscribe(channels, (message) => received.get(message.channel)!.push(Number(message.message)));
   const from = events.length;
@@ -117,7 +121,7 @@ test('a reshard of four subscribed slots at once (two at a time): every message 
   await until(() => channels.every((channel, i) => received.get(channel)!.length >= counts[i]! + 10), 5000, 'messages from the new owner');
   const accepted = await run.stop();
   const moved = events.slice(from).filter((event) => event.type === 'cluster.shard.moved') as Array<Extract<ClusterEvent, { type: 'cluster.shard.moved' }>>;
-  await until(() => channels.every((channel) => received.get(channel)!.length === accepted.get(channel)!.length), 3000, `every accepted message (moves: ${JSON.stringify(moved.map(({ slot, exact, reason, gap }) => ({ slot, exact, reason, gap })))})`);
+  await until(() => channels.every((channel) => received.get(channel)!.length === accepted.get(channel)!.length), 3000, () => `every accepted message (moves: ${JSON.stringify(moved.map(({ slot, exact, reason, gap }) => ({ slot, exact, reason, gap })))}; subscriber log: ${debugLines.slice(-20).join(' | ')})`);
   for (const channel of channels) assert.equal(received.get(channel), accepted.get(channel), `${channel}: every message exactly once, in order`);
   assert.ok(moved.every((event) => event.exact && event.to === destination.endpoint), JSON.stringify(moved));
   assert.equal(((await sim.command(destination, 'PUBSUB', 'SHARDCHANNELS')) as string[]).slice().sort(), channels.slice().sort());

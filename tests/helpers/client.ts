@@ -14,11 +14,11 @@ export function clientFor(server: RedisProcess, options: MaintClientOptions = {}
   return { client, events };
 }
 
-/** Resolves when `predicate` holds, checking after every event loop turn; rejects after `ms`. */
-export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+/** Resolves when `predicate` holds, checking after every event loop turn; rejects after `ms` (`what` may be a function: read at the timeout, for diagnostics). */
+export async function until(predicate: () => boolean, ms = 5000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
