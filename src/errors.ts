@@ -96,7 +96,13 @@ export class RedisReplyError extends HitlessError {
   declare readonly code: 'ERR_REDIS_REPLY';
   readonly prefix: string;
   constructor(serverMessage: string) {
+    // Made by the reply decoder, where a stack would only name the decoder's own frames; capturing
+    // one is most of what an error reply costs (the handshake gets one from every server that does
+    // not know the maintenance opt-in).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('ERR_REDIS_REPLY', serverMessage);
+    Error.stackTraceLimit = limit;
     const space = serverMessage.indexOf(' ');
     this.prefix = space === -1 ? serverMessage : serverMessage.slice(0, space);
   }

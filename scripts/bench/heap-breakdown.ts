@@ -72,6 +72,9 @@ try {
   const constructed = snap('constructed');
   for (const client of clients) await client.connect();
   await Promise.all(clients.map((client) => client.get('heap:probe')));
+  // connect() resolves with the first connection; the rest of each pool opens after it.
+  const idle = (client: (typeof clients)[number]) => client.state().connections.filter((c) => c.state === 'idle').length;
+  while (clients.some((client) => idle(client) < poolSize)) await new Promise((resolve) => setTimeout(resolve, 20));
   await new Promise((resolve) => setTimeout(resolve, 300));
   const connected = snap('connected');
   const [e, c, k] = [totals(empty), totals(constructed), totals(connected)];

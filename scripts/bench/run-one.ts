@@ -74,7 +74,9 @@ async function main() {
     if (clientName === 'hitless') {
       const pool = createMaintClient({ host, port, poolSize: count, connectTimeout: 20_000 });
       await pool.connect();
-      while (pool.state().connections.some((c) => c.state !== 'idle')) await new Promise((resolve) => setTimeout(resolve, 20));
+      // connect() resolves with the first connection; the rest open after it.
+      const idle = () => pool.state().connections.filter((c) => c.state === 'idle').length;
+      while (idle() < count) await new Promise((resolve) => setTimeout(resolve, 20));
       clients.push({ get: (key) => pool.get(key), set: (key, value) => pool.set(key, value), batch: async () => [], transaction: async () => [], close: () => pool.close() });
     } else {
       for (let i = 0; i < count; i++) clients.push(await connectClient(clientName, host, port));

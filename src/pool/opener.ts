@@ -35,23 +35,32 @@ export interface OpenerDependencies {
  * failure per connection (for `connect()`'s error).
  */
 export class ConnectionOpener {
-  /** Both made with their first entry: a client whose endpoint answers the opt-in plainly keeps neither. */
+  /**
+   * What was detected, for the first endpoint in two fields and the others in a Map (made with the
+   * second endpoint: most clients only ever speak to one). The Map of errors and the record of
+   * refused credentials are made with their first entry too.
+   */
+  private firstSupport: { endpoint: string; support: MaintSupport } | null = null;
   private support: Map<string, MaintSupport> | null = null;
   private lastErrors: Map<string, Error> | null = null;
   /** Resolved once at construction (SPEC §4); set before the first dial. */
   endpointType: ResolvedEndpointType = 'none';
-  private readonly refusals: RefusedCredentials;
+  private refusalsRecord: RefusedCredentials | null = null;
 
-  constructor(private readonly deps: OpenerDependencies) {
-    this.refusals = new RefusedCredentials(deps.clock);
+  constructor(private readonly deps: OpenerDependencies) {}
+
+  private get refusals(): RefusedCredentials {
+    return (this.refusalsRecord ??= new RefusedCredentials(this.deps.clock));
   }
 
   supportOf(endpoint: string): MaintSupport {
+    if (this.firstSupport?.endpoint === endpoint) return this.firstSupport.support;
     return this.support?.get(endpoint) ?? 'unknown';
   }
 
   supportSnapshot(): Record<string, MaintSupport> {
-    return this.support === null ? {} : Object.fromEntries(this.support);
+    const first = this.firstSupport === null ? {} : { [this.firstSupport.endpoint]: this.firstSupport.support };
+    return this.support === null ? first : { ...first, ...Object.fromEntries(this.support) };
   }
 
   /** The error of the owner's last failed attempt, until one succeeds or it is forgotten. */
@@ -72,7 +81,7 @@ export class ConnectionOpener {
     try {
       const credentials = await currentCredentials(options, options.connectTimeout, signal);
       const { username, password } = credentials;
-      this.refusals.check(credentials);
+      this.refusalsRecord?.check(credentials);
       const startedAt = this.deps.clock.now();
       const opened = await openConnection({
         endpoint,
@@ -95,7 +104,7 @@ export class ConnectionOpener {
         if (error instanceof ConnectionError && error.code === 'ERR_AUTH') this.refusals.refusedWith(credentials, startedAt);
         throw error;
       });
-      this.refusals.accepted();
+      this.refusalsRecord?.accepted();
       this.lastErrors?.delete(connection.id);
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
       return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };
@@ -106,8 +115,9 @@ export class ConnectionOpener {
   }
 
   private record(endpoint: string, support: MaintSupport, rejection?: string): void {
-    if (this.support?.get(endpoint) === support) return;
-    (this.support ??= new Map()).set(endpoint, support);
+    if (this.supportOf(endpoint) === support) return;
+    if (this.firstSupport === null || this.firstSupport.endpoint === endpoint) this.firstSupport = { endpoint, support };
+    else (this.support ??= new Map()).set(endpoint, support);
     this.deps.emit({ type: 'endpoint.support', endpoint, support, ...(rejection === undefined ? {} : { reason: rejection }) });
     if (support === 'unsupported') {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);

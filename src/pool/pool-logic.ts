@@ -1,10 +1,10 @@
-import { fromPromise, type ActorSystem } from 'xstate';
+import { fromPromise, type AnyActorRef } from 'xstate';
 import { connectionMachine, type MovingOrder } from '../machines/connection.machine.js';
 import { handoffWorkerMachine, type HandoffJob, type WorkerDoneEvent } from '../machines/handoff-worker.machine.js';
 import type { OpenedSocket } from '../machines/connection.machine.js';
 import { poolMachine } from './pool.machine.js';
 
-/** What the machines' actors and actions do, for one pool (one actor system). */
+/** What the machines' actors and actions do, for one pool. */
 export interface PoolRuntime {
   openSocket(connectionId: string, signal: AbortSignal): Promise<OpenedSocket>;
   closeSocket(connectionId: string): Promise<void>;
@@ -18,50 +18,55 @@ export interface PoolRuntime {
   handoffEnded(done: WorkerDoneEvent): void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnySystem = ActorSystem<any>;
-const runtimes = new WeakMap<AnySystem, PoolRuntime>();
+const runtimes = new WeakMap<AnyActorRef, PoolRuntime>();
 
-/** Ties a pool actor's system to the pool that runs it (the machines find their sockets through it). */
-export function attachRuntime(system: AnySystem, runtime: PoolRuntime): void {
-  runtimes.set(system, runtime);
+/** Ties a pool actor to the pool that runs it (the machines find their sockets through it). */
+export function attachRuntime(poolActor: AnyActorRef, runtime: PoolRuntime): void {
+  runtimes.set(poolActor, runtime);
 }
 
-function runtimeOf(system: AnySystem): PoolRuntime {
-  const runtime = runtimes.get(system);
-  if (runtime === undefined) throw new Error('no pool runtime is attached to this actor system');
-  return runtime;
+/**
+ * The runtime of the pool actor `self` belongs to: the pool itself, one of its connections or
+ * workers, or an actor they invoked. (Pools of many clients may share one actor system, so the
+ * system cannot say which pool it is.)
+ */
+function runtimeOf(self: AnyActorRef): PoolRuntime {
+  for (let ref: AnyActorRef | undefined = self; ref !== undefined; ref = ref._parent) {
+    const runtime = runtimes.get(ref);
+    if (runtime !== undefined) return runtime;
+  }
+  throw new Error('no pool runtime is attached to this actor');
 }
 
 /**
  * The machines with their implementations, built once for every pool: `provide()` copies a
  * whole machine, so doing it per client cost ~50 KB per client. Implementations reach their
- * own pool through the actor system they run in.
+ * own pool through the pool actor they run under (runtimeOf).
  */
 export const poolLogic = poolMachine.provide({
   actors: {
     connection: connectionMachine.provide({
       actors: {
-        openSocket: fromPromise(({ input, signal, system }) => runtimeOf(system).openSocket(input.id, signal)),
-        closeSocket: fromPromise(({ input, system }) => runtimeOf(system).closeSocket(input.id)),
+        openSocket: fromPromise(({ input, signal, self }) => runtimeOf(self).openSocket(input.id, signal)),
+        closeSocket: fromPromise(({ input, self }) => runtimeOf(self).closeSocket(input.id)),
       },
       actions: {
-        requestHandoff: ({ system }, { id, moving }) => runtimeOf(system).requestHandoff(id, moving),
-        cancelHandoff: ({ system }, { id }) => runtimeOf(system).cancelHandoff(id),
+        requestHandoff: ({ self }, { id, moving }) => runtimeOf(self).requestHandoff(id, moving),
+        cancelHandoff: ({ self }, { id }) => runtimeOf(self).cancelHandoff(id),
       },
     }),
     worker: handoffWorkerMachine.provide({
       actors: {
-        openTarget: fromPromise(({ input, signal, system }) => runtimeOf(system).openTarget(input.job, input.attempt, signal)),
-        swap: fromPromise(({ input, system }) => runtimeOf(system).swap(input.job)),
+        openTarget: fromPromise(({ input, signal, self }) => runtimeOf(self).openTarget(input.job, input.attempt, signal)),
+        swap: fromPromise(({ input, self }) => runtimeOf(self).swap(input.job)),
       },
       delays: {
-        retryDelay: ({ context, system }) => runtimeOf(system).retryDelay(context.job as HandoffJob, context.attempt),
+        retryDelay: ({ context, self }) => runtimeOf(self).retryDelay(context.job as HandoffJob, context.attempt),
       },
     }),
   },
   actions: {
-    handoffQueued: ({ system }, { job, overflow }) => runtimeOf(system).handoffQueued(job, overflow),
-    handoffEnded: ({ system }, done) => runtimeOf(system).handoffEnded(done),
+    handoffQueued: ({ self }, { job, overflow }) => runtimeOf(self).handoffQueued(job, overflow),
+    handoffEnded: ({ self }, done) => runtimeOf(self).handoffEnded(done),
   },
 });

@@ -7,11 +7,15 @@ export interface AttemptErrors {
 }
 
 /**
- * A pool's cold start: the first connection opens alone and the others a millisecond after it is
- * ready — by when the caller's first commands were written and, on a near server, answered, so
- * their replies do not queue behind the others' dials and handshakes — or at once when it failed.
- * `connect()` resolves with the first ready connection and fails only when every first attempt did.
+ * A pool's cold start: the first connection opens alone and the others once the caller's first
+ * commands have been answered (checked every millisecond from when it is ready, for at most
+ * REST_WAIT_MS), so those replies do not queue behind the others' dials and handshakes on the
+ * event loop — or at once when it failed. `connect()` resolves with the first ready connection
+ * and fails only when every first attempt did.
  */
+/** The longest the rest of the pool waits for the first connection's commands to be answered. */
+const REST_WAIT_MS = 20;
+
 export class PoolStartup {
   private pending: { resolve: () => void; reject: (error: Error) => void } | null = null;
   private unspawned = 0;
@@ -24,6 +28,12 @@ export class PoolStartup {
     private readonly connections: ReadonlyMap<string, Connection>,
     private readonly errors: AttemptErrors,
   ) {}
+
+  /** Some pooled connection has commands in flight. */
+  private busy(): boolean {
+    for (const connection of this.connections.values()) if (!connection.dedicated && connection.inflight > 0) return true;
+    return false;
+  }
 
   begin(poolSize: number): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => (this.pending = { resolve, reject }));
@@ -49,12 +59,12 @@ export class PoolStartup {
     this.pending = null;
   }
 
-  /** The pool is closing: a start still waiting fails with `error`, and nothing more is opened. */
-  cancel(error: Error): void {
+  /** The pool is closing: a start still waiting fails with `error()` (made only then), and nothing more is opened. */
+  cancel(error: () => Error): void {
     this.cancelled = true;
     clearTimeout(this.timer);
     this.unspawned = 0;
-    this.pending?.reject(error);
+    this.pending?.reject(error());
     this.pending = null;
   }
 
@@ -62,9 +72,15 @@ export class PoolStartup {
     const count = this.unspawned;
     if (count === 0) return;
     this.unspawned = 0;
+    const until = performance.now() + REST_WAIT_MS;
     const spawn = () => {
       this.timer = undefined;
-      if (!this.cancelled) for (let i = 0; i < count; i++) this.spawn();
+      if (this.cancelled) return;
+      if (!now && this.busy() && performance.now() < until) {
+        this.timer = setTimeout(spawn, 1);
+        return;
+      }
+      for (let i = 0; i < count; i++) this.spawn();
     };
     if (now) spawn();
     else this.timer = setTimeout(spawn, 1);

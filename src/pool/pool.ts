@@ -5,6 +5,7 @@ import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ConnectionStateValue } from '../machines/connection.machine.js';
 import { reconnectDelay } from '../machines/reconnect-backoff.js';
+import { rootActorOptions } from '../machines/shared-system.js';
 import { MaintenanceHandler } from '../maintenance/handler.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
@@ -61,6 +62,8 @@ export class Pool implements ConnectionHost {
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
+  /** The pool actor runs from `start()` on: a client never connected leaves nothing in the shared actor system. */
+  private running = false;
   private readonly startup: PoolStartup;
 
   constructor(private readonly deps: PoolDependencies) {
@@ -91,11 +94,10 @@ export class Pool implements ConnectionHost {
     }));
     const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
     const { maxWorkers: workers, handoffQueueSize: queueSize, handoffTimeout: handoffTimeoutMs, maxHandoffRetries: maxHandoffAttempts } = options.maint;
-    this.actor = createActor(poolLogic, { clock: clock as never, input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...(inspect === undefined ? {} : { inspect }) });
+    this.actor = createActor(poolLogic, { input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...rootActorOptions(clock, inspect) });
     runtime.actor = this.actor;
-    attachRuntime(this.actor.system, runtime);
+    attachRuntime(this.actor, runtime);
     this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
-    this.actor.start();
   }
 
   private get dedicated(): DedicatedConnections {
@@ -141,6 +143,10 @@ export class Pool implements ConnectionHost {
   start(endpointType: ResolvedEndpointType): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
     this.opener.endpointType = endpointType;
+    if (!this.running) {
+      this.running = true;
+      this.actor.start();
+    }
     return this.startup.begin(this.deps.options.poolSize);
   }
 
@@ -176,7 +182,8 @@ export class Pool implements ConnectionHost {
     this.closing = true;
     this.router.failParked((command) => closedError(command.name));
     this.dedicatedRoom?.closeAll();
-    this.startup.cancel(closedError());
+    this.startup.cancel(closedError);
+    if (!this.running) return;
     this.actor.send({ type: 'close' });
     return this.whenClosed();
   }
@@ -308,7 +315,7 @@ export class Pool implements ConnectionHost {
   }
 
   private whenClosed(): Promise<void> {
-    if (this.actor.getSnapshot().status !== 'active') return Promise.resolve();
+    if (!this.running || this.actor.getSnapshot().status !== 'active') return Promise.resolve();
     return toPromise(this.actor).then(
       () => undefined,
       () => undefined,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createActor, fromPromise, toPromise, type Actor } from 'xstate';
+import { rootActorOptions } from '../machines/shared-system.js';
 import { ConnectionError } from '../errors.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
 import { classifyPush } from '../protocol/notifications.js';
@@ -65,7 +66,7 @@ export class PubSubSession implements LegHost {
         unwanted: () => this.registry.empty,
       },
     });
-    this.actor = createActor(machine, { clock: deps.clock as never, ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }) });
+    this.actor = createActor(machine, rootActorOptions(deps.clock, deps.inspect));
     this.actor.subscribe({ error: (error) => deps.logger.error('pub/sub session failed', error) });
     this.actor.start();
   }

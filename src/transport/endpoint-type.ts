@@ -37,8 +37,16 @@ export function isInternalAddress(ip: string): boolean {
   const address = stripBrackets(ip).replace(/%.*$/, ''); // drop an IPv6 zone id (fe80::1%eth0)
   const family = isIP(address);
   if (family === 0) return false;
+  // IPv4 without the BlockList: its check builds socket-address objects, a noticeable share of a cold connect.
+  if (family === 4) return isInternalIPv4(address);
   // BlockList matches IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) against IPv4 subnets.
   return INTERNAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** 10/8, 172.16/12, 192.168/16, 127/8, 169.254/16 and 100.64/10, for a valid dotted quad. */
+function isInternalIPv4(address: string): boolean {
+  const [a = 0, b = 0] = address.split('.', 2).map(Number);
+  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
 }
 
 export async function resolveEndpointType(

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BlockList } from 'node:net';
 import { isInternalAddress, resolveEndpointType, type LookupAll } from '../../src/transport/endpoint-type.js';
 
 const answers = (...addresses: string[]): LookupAll => async () => addresses.map((address) => ({ address }));
@@ -23,6 +24,17 @@ test('isInternalAddress: public addresses and neighbours of the ranges', () => {
     '100.63.255.255', '100.128.0.1', '2001:db8::1', 'fe00::1', 'fec0::1', '::', '::2', '2606:4700::1111',
   ]) {
     assert.not.ok(isInternalAddress(ip), ip);
+  }
+});
+
+test('isInternalAddress: every IPv4 first and second octet agrees with a BlockList of the ranges', () => {
+  const reference = new BlockList();
+  for (const [network, prefix] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['127.0.0.0', 8], ['169.254.0.0', 16], ['100.64.0.0', 10]] as const) reference.addSubnet(network, prefix, 'ipv4');
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) {
+      const ip = `${a}.${b}.${(a * 7 + b) % 256}.${(a + b * 3) % 256}`;
+      if (isInternalAddress(ip) !== reference.check(ip, 'ipv4')) assert.unreachable(`${ip}: ${isInternalAddress(ip)}`);
+    }
   }
 });
 

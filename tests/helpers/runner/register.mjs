@@ -5,13 +5,15 @@ import { register, syncBuiltinESMExports } from 'node:module';
 import timers from 'node:timers';
 
 const original = { setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval };
+// Weakly: a timer that ran or was cleared must not keep what its callback reaches alive (tests
+// that show an object is garbage collected). A live timer is held by Node's timer list anyway.
 const tracked = new Set();
 let created = 0;
 
 function track(timer) {
   timer.__createdSeq = ++created;
-  tracked.add(timer);
-  if (tracked.size > 10_000) for (const t of tracked) if (t._destroyed) tracked.delete(t);
+  tracked.add(new WeakRef(timer));
+  if (tracked.size > 10_000) for (const ref of tracked) if (ref.deref() === undefined || ref.deref()._destroyed) tracked.delete(ref);
   return timer;
 }
 
@@ -36,7 +38,7 @@ globalThis.__hitlessTestRunner = {
   /** Sockets, servers, child processes and ref'd timers created since `mark` that are still open. */
   openSince(mark) {
     const handles = process._getActiveHandles().filter((handle) => !mark.handles.has(handle));
-    const liveTimers = [...tracked].filter((t) => t.__createdSeq > mark.seq && !t._destroyed && t.hasRef());
+    const liveTimers = [...tracked].flatMap((ref) => ref.deref() ?? []).filter((t) => t.__createdSeq > mark.seq && !t._destroyed && t.hasRef());
     return [...handles.map(describeHandle), ...liveTimers.map((t) => `timer (${t._idleTimeout} ms${t._repeat ? ', repeating' : ''})`)];
   },
 };
