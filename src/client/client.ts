@@ -9,7 +9,7 @@ import { encodeCommand } from '../protocol/encoder.js';
 import type { RespArgument, RespValue } from '../protocol/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
-import { endpointTypeFor } from '../transport/endpoint-type.js';
+import { endpointTypeFor, type LookupAll } from '../transport/endpoint-type.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { Pool } from '../pool/pool.js';
 import { installCommandMethods, type CommandHelpers } from '../commands/methods.js';
@@ -34,6 +34,8 @@ export type { CommandTuple };
 /** Test and tooling seams that are not user options. */
 export interface ClientInternals {
   clock?: Clock;
+  /** How a host name is resolved for `endpointType: 'auto'` (default: the system's resolver). */
+  lookup?: LookupAll;
 }
 
 /** The client: every typed command method (CommandMethods, generated from the server's COMMAND DOCS) and the lifecycle below. */
@@ -117,7 +119,7 @@ class Client implements MaintClient {
     this.latestCredentials = latest;
     const options: ResolvedClientOptions = latest === null ? resolved : { ...resolved, credentials: latest.provider };
     this.options = options;
-    this.endpointType = endpointTypeFor(options);
+    this.endpointType = endpointTypeFor(options, internals.lookup);
     const cache = options.clientSideCache === undefined ? null : new CachedReads(options.clientSideCache, this.clock, options.commandTimeout);
     this.cache = cache;
     this.pool = new Pool({
@@ -241,10 +243,8 @@ class Client implements MaintClient {
     this.status = 'connecting';
     this.streamsRoom?.publishState();
     try {
-      const endpointType = await this.endpointType;
-      // close() may have run while the endpoint type was being resolved.
-      if ((this.status as Status) === 'closed') throw new ConnectionError('ERR_CLIENT_CLOSED', 'The client was closed before it connected');
-      await this.pool.start(endpointType);
+      // The first dials start while the endpoint type is still being resolved (a DNS lookup for a host name).
+      await this.pool.start(this.endpointType);
       if (this.status === 'connecting') this.status = 'ready';
       this.streamsRoom?.publishState();
     } catch (error) {

@@ -64,7 +64,7 @@ export class ClusterNode {
 
   /** Opens the pool; resolves when a connection is ready. Called once; later calls share the first. */
   start(): Promise<void> {
-    this.started ??= endpointTypeFor(this.deps.options).then((type) => this.pool.start(type));
+    this.started ??= this.pool.start(endpointTypeFor(this.deps.options));
     return this.started;
   }
 

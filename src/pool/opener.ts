@@ -2,7 +2,7 @@ import type { ResolvedClientOptions } from '../config.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
-import type { MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
+import type { HandshakeSpec, MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { Clock } from '../transport/clock.js';
 import { currentCredentials } from '../credentials/provider.js';
 import { RefusedCredentials } from '../credentials/refusals.js';
@@ -43,8 +43,11 @@ export class ConnectionOpener {
   private firstSupport: { endpoint: string; support: MaintSupport } | null = null;
   private support: Map<string, MaintSupport> | null = null;
   private lastErrors: Map<string, Error> | null = null;
-  /** Resolved once at construction (SPEC §4); set before the first dial. */
-  endpointType: ResolvedEndpointType = 'none';
+  /**
+   * Resolved once per client (SPEC §4), from a DNS lookup for a host name: the first dials start
+   * while it runs (the handshake, not the dial, needs it), then it is a plain value.
+   */
+  endpointType: ResolvedEndpointType | Promise<ResolvedEndpointType> = 'none';
   private refusalsRecord: RefusedCredentials | null = null;
 
   constructor(private readonly deps: OpenerDependencies) {}
@@ -83,22 +86,24 @@ export class ConnectionOpener {
       const { username, password } = credentials;
       this.refusalsRecord?.check(credentials);
       const startedAt = this.deps.clock.now();
+      const handshake = (endpointType: ResolvedEndpointType): HandshakeSpec => ({
+        protocol: options.protocol,
+        username,
+        password,
+        database: options.database,
+        clientName: options.clientName,
+        libName: LIB_NAME,
+        libVersion: VERSION,
+        maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType } : false,
+        tracking: options.clientSideCache !== undefined,
+        readOnly: options.readOnlyConnections === true,
+      });
+      const endpointType = this.endpointType;
       const opened = await openConnection({
         endpoint,
         clock: this.deps.clock,
         dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal, configuredHost: options.host },
-        handshake: {
-          protocol: options.protocol,
-          username,
-          password,
-          database: options.database,
-          clientName: options.clientName,
-          libName: LIB_NAME,
-          libVersion: VERSION,
-          maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType: this.endpointType } : false,
-          tracking: options.clientSideCache !== undefined,
-          readOnly: options.readOnlyConnections === true,
-        },
+        handshake: typeof endpointType === 'string' ? handshake(endpointType) : endpointType.then(handshake),
         handlers: new OwnerHandlers(connection),
       }).catch((error: unknown) => {
         if (error instanceof ConnectionError && error.code === 'ERR_AUTH') this.refusals.refusedWith(credentials, startedAt);

@@ -140,9 +140,11 @@ export class Pool implements ConnectionHost {
   }
 
   /** Opens the pool (see PoolStartup); resolves when one connection is ready, rejects when every first attempt failed. */
-  start(endpointType: ResolvedEndpointType): Promise<void> {
+  start(endpointType: ResolvedEndpointType | Promise<ResolvedEndpointType>): Promise<void> {
     if (this.closing) return Promise.reject(closedError());
-    this.opener.endpointType = endpointType;
+    const opener = this.opener;
+    opener.endpointType = endpointType;
+    if (typeof endpointType !== 'string') void endpointType.then((resolved) => (opener.endpointType = resolved));
     if (!this.running) {
       this.running = true;
       this.actor.start();

@@ -62,11 +62,11 @@ export async function resolveEndpointType(
  * The endpoint type a client puts in its opt-in: as configured; 'none' with maintenance disabled;
  * for 'auto', resolved from the host (`resolveEndpointType`).
  */
-export function endpointTypeFor(options: { host: string; tls: unknown; maint: { endpointType: ResolvedEndpointType | 'none' | 'auto'; mode: string } }): Promise<ResolvedEndpointType | 'none'> {
+export function endpointTypeFor(options: { host: string; tls: unknown; maint: { endpointType: ResolvedEndpointType | 'none' | 'auto'; mode: string } }, lookup?: LookupAll): Promise<ResolvedEndpointType | 'none'> {
   const { maint, host, tls } = options;
   if (maint.endpointType !== 'auto') return Promise.resolve(maint.endpointType);
   if (maint.mode === 'disabled') return Promise.resolve('none');
-  return resolveEndpointType({ host, tls: tls !== false });
+  return resolveEndpointType({ host, tls: tls !== false }, lookup === undefined ? {} : { lookup });
 }
 
 async function isInternalHost(host: string, options: ResolveEndpointTypeOptions): Promise<boolean> {

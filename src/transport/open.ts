@@ -12,7 +12,8 @@ export interface OpenOptions {
   endpoint: Endpoint;
   dial: DialOptions;
   clock: Clock;
-  handshake: HandshakeSpec;
+  /** A promise when part of it is still being resolved (the endpoint type's DNS lookup): awaited once the socket is open. */
+  handshake: HandshakeSpec | Promise<HandshakeSpec>;
   handlers: PipelineHandlers;
 }
 
@@ -50,7 +51,7 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
 /** The handshake on a dialled socket; on any failure the socket is closed and a typed ConnectionError is thrown. */
 async function handshake(pipeline: Pipeline, options: OpenOptions, target: string): Promise<OpenedConnection> {
   try {
-    const spec = options.handshake;
+    const spec = await options.handshake;
     let steps = handshakeSteps(spec);
     let outcome = interpretHandshake(spec, steps, await run(pipeline, steps, options));
     if (outcome.kind === 'fallback') {
