@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
 const require = createRequire(import.meta.url);
+// Loading hitless must not load RxJS's index (every operator: most of a cold start's import time); see src/rx.ts.
+const rxjsIndex = require.resolve('rxjs');
 const esm = await import('hitless');
 const cjs = require('hitless');
 for (const [name, mod] of [['import', esm], ['require', cjs]]) {
@@ -12,6 +14,9 @@ for (const [name, mod] of [['import', esm], ['require', cjs]]) {
 }
 // Errors made by one build are instances of the other build's classes.
 assert.ok(new cjs.ConfigError('x', 1, 'rule') instanceof esm.HitlessError, 'cross-build instanceof');
+assert.ok(!(rxjsIndex in require.cache), 'require(hitless) loaded the rxjs index');
+const { Observable } = await import('rxjs');
+assert.ok(esm.createMaintClient({ port: 1 }).events$ instanceof Observable, "events$ is an Observable of the users' rxjs");
 const simEsm = await import('hitless/simulator');
 const simCjs = require('hitless/simulator');
 assert.equal(typeof simEsm.createMaintSimulator, 'function', 'import hitless/simulator');

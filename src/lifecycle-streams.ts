@@ -1,4 +1,5 @@
-import { Observable, Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Observable as RxObservable, Subject } from './rx.js';
 
 /**
  * A client's or a cluster's `events$`, `notifications$` and `state$`. The client creates them on the
@@ -16,7 +17,7 @@ export class LifecycleStreams<Event, Init extends object, Record, State> {
   readonly state$: Observable<State>;
 
   constructor(private readonly current: () => State) {
-    this.state$ = new Observable<State>((subscriber) => {
+    this.state$ = new RxObservable<State>((subscriber) => {
       subscriber.next(current());
       return this.stateChanges.subscribe(subscriber);
     });

@@ -1,4 +1,5 @@
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
+import { Observable as RxObservable } from '../rx.js';
 import { UsageError } from '../errors.js';
 import { FENCE_PREFIX } from './leg.js';
 import type { Pipeline } from '../transport/pipeline.js';
@@ -69,7 +70,7 @@ export class PubSub {
   }
 
   observe<Payload extends string | Buffer>(kind: SubscriptionKind, names: unknown, buffers: boolean): Observable<PubSubMessage<Payload>> {
-    return new Observable<PubSubMessage<Payload>>((subscriber) => {
+    return new RxObservable<PubSubMessage<Payload>>((subscriber) => {
       if (this.closed) {
         subscriber.complete();
         return undefined;

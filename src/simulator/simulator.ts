@@ -3,7 +3,8 @@
  * proxied connections, the notice windows of running actions, and the event stream.
  */
 import type { Socket } from 'node:net';
-import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../rx.js';
 import { ConfigError } from '../errors.js';
 import { FrameScanner, scanFrames } from '../protocol/frame-scanner.js';
 import { ActionRunner } from './action-runner.js';
@@ -48,7 +49,7 @@ function checkWholeFrames(bytes: Buffer): void {
 
 export class Simulator implements MaintSimulator {
   private readonly subject = new Subject<SimulatorEvent>();
-  readonly events$ = this.subject.asObservable();
+  readonly events$: Observable<SimulatorEvent> = this.subject.asObservable();
   readonly tls: boolean;
   readonly tlsCa: string | null;
   private readonly endpointList: Endpoint[];

@@ -7,7 +7,8 @@
  * failover.ts, bind.ts, slot-migrate.ts (the fault-injector contract's effects), node kill; by
  * request (actions.ts) and over HTTP (http-routes.ts).
  */
-import { Subject } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../../rx.js';
 import { AdminClient, type AdminValue } from '../admin-client.js';
 import { ActionRunner, type ActionEvent } from '../action-runner.js';
 import { startHttpApi, type HttpApi } from '../http-api.js';
@@ -96,7 +97,7 @@ async function announced(spawned: SpawnedCluster, nodes: readonly ClusterNode[])
 
 class ClusterSimulator implements MaintClusterSimulator {
   private readonly subject = new Subject<ClusterSimulatorEvent>();
-  readonly events$ = this.subject.asObservable();
+  readonly events$: Observable<ClusterSimulatorEvent> = this.subject.asObservable();
   private readonly aborter = new AbortController();
   private readonly runner: ActionRunner<ClusterCore, ClusterActionType>;
   private httpApi: HttpApi | null = null;
