@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: hitless against node-redis and ioredis on the same redis-server, interleaved
  * (A, B, C, A, B, C …) and repeated; reports the median and the spread of each, as JSON lines
- * and a markdown table with ratios. Each measurement runs in its own process.
+ * and a markdown table with ratios. Each measurement runs in its own process (`import`: a plain
+ * node process that only imports the package).
  *
  *   node --import tsx scripts/bench.ts [--rounds 3] [--seconds 2] [--only concurrent,batch100]
  */
@@ -21,6 +22,7 @@ const WORKLOADS: Record<string, { metric: string; better: 'higher' | 'lower'; un
   multi100: { metric: 'opsPerSec', better: 'higher', unit: 'ops/s' },
   value1k: { metric: 'opsPerSec', better: 'higher', unit: 'ops/s' },
   value100k: { metric: 'opsPerSec', better: 'higher', unit: 'ops/s' },
+  import: { metric: 'importMs', better: 'lower', unit: 'ms' },
   connect: { metric: 'p50', better: 'lower', unit: 'ms p50' },
   'idle-memory': { metric: 'rssKbPerConnection', better: 'lower', unit: 'KB RSS/conn' },
   'idle-heap': { metric: 'heapKbPerConnection', better: 'lower', unit: 'KB heap/conn' },
@@ -32,7 +34,8 @@ const runWorkloads = workloads.filter((w) => DERIVED[w] === undefined);
 
 function runOne(client: ClientName, workload: string, port: number): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/bench/run-one.ts', client, workload, String(port), seconds], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = workload === 'import' ? ['scripts/bench/import-time.mjs', client] : ['--expose-gc', '--import', 'tsx', 'scripts/bench/run-one.ts', client, workload, String(port), seconds];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('close', (code) => {
