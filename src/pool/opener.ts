@@ -7,7 +7,8 @@ import type { Clock } from '../transport/clock.js';
 import { currentCredentials } from '../credentials/provider.js';
 import { RefusedCredentials } from '../credentials/refusals.js';
 import { ConnectionError } from '../errors.js';
-import { openConnection } from '../transport/open.js';
+import { dial, type DialAbort } from '../transport/dial.js';
+import { openConnection, type DialUnderWay } from '../transport/open.js';
 import type { Pipeline, PipelineHandlers } from '../transport/pipeline.js';
 import type { RespValue } from '../protocol/types.js';
 import { LIB_NAME, VERSION } from '../version.js';
@@ -49,8 +50,38 @@ export class ConnectionOpener {
    */
   endpointType: ResolvedEndpointType | Promise<ResolvedEndpointType> = 'none';
   private refusalsRecord: RefusedCredentials | null = null;
+  /** The pool's first socket, dialled before its connection's actor exists (see preDial). */
+  private early: (DialUnderWay & { endpoint: Endpoint }) | null = null;
 
   constructor(private readonly deps: OpenerDependencies) {}
+
+  /**
+   * Starts dialling `endpoint` now, for the next socket opened there: a pool's first connection is
+   * dialled before its actor is made and started, so that the TCP (and TLS) round trips to a
+   * server across a network overlap that work instead of following it. (On loopback the connect
+   * completes in the kernel during it either way.)
+   */
+  preDial(endpoint: Endpoint): void {
+    const { options } = this.deps;
+    this.discardPreDial();
+    const abort: DialAbort = { cancel: null };
+    const socket = dial(endpoint, { tls: options.tls, connectTimeout: options.connectTimeout, configuredHost: options.host }, abort);
+    socket.catch(() => undefined); // its taker sees the failure; one never taken must not be an unhandled rejection
+    this.early = { endpoint, socket, abort };
+  }
+
+  /** A dial begun by preDial and not taken (the pool closed first): cancelled, or its socket closed. */
+  discardPreDial(): void {
+    if (this.early !== null) abandon(this.early, new Error('not needed'));
+    this.early = null;
+  }
+
+  private takePreDial(endpoint: Endpoint): DialUnderWay | undefined {
+    const early = this.early;
+    if (early === null || early.endpoint.host !== endpoint.host || early.endpoint.port !== endpoint.port) return undefined;
+    this.early = null;
+    return early;
+  }
 
   private get refusals(): RefusedCredentials {
     return (this.refusalsRecord ??= new RefusedCredentials(this.deps.clock));
@@ -81,6 +112,7 @@ export class ConnectionOpener {
     const endpointText = formatEndpoint(endpoint);
     const maint = options.maint;
     const optIn = maint.mode !== 'disabled' && options.protocol === 3 && this.supportOf(endpointText) !== 'unsupported';
+    let dialled = this.takePreDial(endpoint);
     try {
       const credentials = await currentCredentials(options, options.connectTimeout, signal);
       const { username, password } = credentials;
@@ -99,10 +131,13 @@ export class ConnectionOpener {
         readOnly: options.readOnlyConnections === true,
       });
       const endpointType = this.endpointType;
+      const taken = dialled;
+      dialled = undefined;
       const opened = await openConnection({
         endpoint,
         clock: this.deps.clock,
         dial: { tls: options.tls, connectTimeout: options.connectTimeout, signal, configuredHost: options.host },
+        ...(taken === undefined ? {} : { dialled: taken }),
         handshake: typeof endpointType === 'string' ? handshake(endpointType) : endpointType.then(handshake),
         handlers: new OwnerHandlers(connection),
       }).catch((error: unknown) => {
@@ -114,6 +149,8 @@ export class ConnectionOpener {
       if (opened.maint !== 'unknown') this.record(endpointText, opened.maint, opened.maintRejection);
       return { pipeline: opened.pipeline, maint: opened.maint, protocol: opened.protocol };
     } catch (error) {
+      // Failed before the handshake took it (the credentials provider): the early socket is not kept.
+      if (dialled !== undefined) abandon(dialled, error);
       (this.lastErrors ??= new Map()).set(connection.id, error as Error);
       throw error;
     }
@@ -128,6 +165,12 @@ export class ConnectionOpener {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
     }
   }
+}
+
+/** Cancels a dial under way, or closes the socket it opened. */
+function abandon(dialled: DialUnderWay, reason: unknown): void {
+  dialled.abort.cancel?.(reason);
+  dialled.socket.then((socket) => socket.destroy(), () => undefined);
 }
 
 /** A socket's handlers, forwarding to its owner: one small object per socket rather than a closure each. */

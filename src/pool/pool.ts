@@ -147,6 +147,8 @@ export class Pool implements ConnectionHost {
     if (typeof endpointType !== 'string') void endpointType.then((resolved) => (opener.endpointType = resolved));
     if (!this.running) {
       this.running = true;
+      // The first socket's dial starts before the actors (see preDial).
+      this.opener.preDial(this.current);
       this.actor.start();
     }
     return this.startup.begin(this.deps.options.poolSize);
@@ -185,6 +187,7 @@ export class Pool implements ConnectionHost {
     this.router.failParked((command) => closedError(command.name));
     this.dedicatedRoom?.closeAll();
     this.startup.cancel(closedError);
+    this.opener.discardPreDial();
     if (!this.running) return;
     this.actor.send({ type: 'close' });
     return this.whenClosed();

@@ -5,12 +5,22 @@ import { handshakeSteps, interpretHandshake, type HandshakeReply, type Handshake
 import type { RespValue } from '../protocol/types.js';
 import type { Clock } from './clock.js';
 import { PendingCommand } from './command.js';
+import type { Socket } from 'node:net';
 import { dial, type DialAbort, type DialOptions } from './dial.js';
 import { Pipeline, type PipelineHandlers } from './pipeline.js';
+
+/** A dial started before its connection existed (the pool's first socket, see ConnectionOpener.preDial). */
+export interface DialUnderWay {
+  readonly socket: Promise<Socket>;
+  /** Cancels it while it is still dialling. */
+  readonly abort: DialAbort;
+}
 
 export interface OpenOptions {
   endpoint: Endpoint;
   dial: DialOptions;
+  /** The socket of a dial already under way to `endpoint`, used instead of dialling. */
+  dialled?: DialUnderWay;
   clock: Clock;
   /** A promise when part of it is still being resolved (the endpoint type's DNS lookup): awaited once the socket is open. */
   handshake: HandshakeSpec | Promise<HandshakeSpec>;
@@ -35,12 +45,13 @@ export async function openConnection(options: OpenOptions): Promise<OpenedConnec
   const target = `${options.endpoint.host}:${options.endpoint.port}`;
   const signal = options.dial.signal;
   // One abort listener for the whole open: it cancels the dial, then destroys the handshake's socket.
-  const dialAbort: DialAbort = { cancel: null };
+  const dialAbort: DialAbort = options.dialled?.abort ?? { cancel: null };
   let pipeline: Pipeline | null = null;
   const onAbort = () => (pipeline === null ? dialAbort.cancel?.(signal?.reason) : pipeline.destroy('was part of a handshake that was aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const socket = await dial(options.endpoint, options.dial, dialAbort);
+    if (signal?.aborted === true) options.dialled?.abort.cancel?.(signal.reason);
+    const socket = await (options.dialled?.socket ?? dial(options.endpoint, options.dial, dialAbort));
     pipeline = new Pipeline(socket, options.clock, options.handlers, target);
     return await handshake(pipeline, options, target);
   } finally {
