@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
 import type { HandshakeSpec, MaintSupport, ResolvedEndpointType } from '../protocol/handshake.js';
 import type { Clock } from '../transport/clock.js';
-import { currentCredentials } from '../credentials/provider.js';
+import { currentCredentials, type ResolvedCredentials } from '../credentials/provider.js';
 import { RefusedCredentials } from '../credentials/refusals.js';
 import { ConnectionError } from '../errors.js';
 import { dial, type DialAbort } from '../transport/dial.js';
@@ -115,17 +115,10 @@ export class ConnectionOpener {
     let dialled = this.takePreDial(endpoint);
     try {
       const credentials = await currentCredentials(options, options.connectTimeout, signal);
-      const { username, password } = credentials;
       this.refusalsRecord?.check(credentials);
       const startedAt = this.deps.clock.now();
       const handshake = (endpointType: ResolvedEndpointType): HandshakeSpec => ({
-        protocol: options.protocol,
-        username,
-        password,
-        database: options.database,
-        clientName: options.clientName,
-        libName: LIB_NAME,
-        libVersion: VERSION,
+        ...plainHandshake(options, credentials),
         maintOptIn: optIn ? { mode: maint.mode as 'enabled' | 'auto', endpointType } : false,
         tracking: options.clientSideCache !== undefined,
         readOnly: options.readOnlyConnections === true,
@@ -165,6 +158,11 @@ export class ConnectionOpener {
       this.deps.logger.debug(`${endpoint} does not support maintenance notifications (${rejection ?? 'rejected'}); not asking again`);
     }
   }
+}
+
+/** The handshake every socket of a client starts with: protocol, credentials, database, names; no opt-in. */
+export function plainHandshake(options: ResolvedClientOptions, { username, password }: ResolvedCredentials): HandshakeSpec {
+  return { protocol: options.protocol, username, password, database: options.database, clientName: options.clientName, libName: LIB_NAME, libVersion: VERSION, maintOptIn: false };
 }
 
 /** Cancels a dial under way, or closes the socket it opened. */

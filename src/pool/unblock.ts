@@ -6,7 +6,7 @@ import type { Clock } from '../transport/clock.js';
 import { PendingCommand } from '../transport/command.js';
 import { currentCredentials } from '../credentials/provider.js';
 import { openConnection } from '../transport/open.js';
-import { LIB_NAME, VERSION } from '../version.js';
+import { plainHandshake } from './opener.js';
 
 /**
  * `unblocked`: the command ended with -UNBLOCKED, nothing taken. `not-blocked`: it was served
@@ -23,21 +23,12 @@ export type UnblockResult = 'unblocked' | 'not-blocked' | 'refused' | 'failed';
 export async function unblockClient(options: ResolvedClientOptions, clock: Clock, endpoint: Endpoint, clientId: number, timeoutMs: number): Promise<UnblockResult> {
   let pipeline;
   try {
-    const { username, password } = await currentCredentials(options, Math.min(options.connectTimeout, timeoutMs));
+    const credentials = await currentCredentials(options, Math.min(options.connectTimeout, timeoutMs));
     ({ pipeline } = await openConnection({
       endpoint,
       clock,
       dial: { tls: options.tls, connectTimeout: Math.min(options.connectTimeout, timeoutMs), configuredHost: options.host },
-      handshake: {
-        protocol: options.protocol,
-        username,
-        password,
-        database: options.database,
-        clientName: options.clientName,
-        libName: LIB_NAME,
-        libVersion: VERSION,
-        maintOptIn: false,
-      },
+      handshake: plainHandshake(options, credentials),
       handlers: { onPush: () => {}, onLost: () => {} },
     }));
   } catch {
