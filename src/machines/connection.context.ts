@@ -49,6 +49,8 @@ export interface ConnectionContext {
   handoffTimeoutMs: number;
   /** Relaxation kept after a handoff, in ms (0: none). */
   postHandoffRelaxMs: number;
+  /** The state the actor started in (see ConnectionInput.startIn). */
+  startIn: 'connecting' | 'ready' | 'reconnecting';
 }
 
 export interface ConnectionInput {
@@ -56,6 +58,12 @@ export interface ConnectionInput {
   endpoint: string;
   postHandoffRelaxMs?: number;
   handoffTimeoutMs?: number;
+  /**
+   * Where a connection whose first attempt was made before its actor existed starts (see
+   * Connection.firstOpen): `ready` (its socket at `endpoint` is open), or `reconnecting` after
+   * that attempt failed with `lastError`. Absent: the actor makes the first attempt (`connecting`).
+   */
+  startIn?: { state: 'ready' } | { state: 'reconnecting'; lastError: string };
 }
 
 export type ConnectionEvent =

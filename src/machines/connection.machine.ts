@@ -73,8 +73,8 @@ export const connectionMachine = setup({
   context: ({ input }) => ({
     id: input.id,
     endpoint: input.endpoint,
-    attempt: 0,
-    lastError: null,
+    attempt: input.startIn?.state === 'reconnecting' ? 1 : 0,
+    lastError: input.startIn?.state === 'reconnecting' ? input.startIn.lastError : null,
     reconnectDelayMs: 0,
     relaxSources: {},
     lastUnrelax: null,
@@ -84,8 +84,10 @@ export const connectionMachine = setup({
     handoffFailures: 0,
     handoffTimeoutMs: input.handoffTimeoutMs ?? 15_000,
     postHandoffRelaxMs: input.postHandoffRelaxMs ?? 0,
+    startIn: input.startIn?.state ?? 'connecting',
   }),
-  initial: 'connecting',
+  // Resolved before the first snapshot: nobody sees `starting`.
+  initial: 'starting',
   on: {
     close: '.closing',
     'relax.add': {
@@ -123,6 +125,13 @@ export const connectionMachine = setup({
     },
   },
   states: {
+    starting: {
+      always: [
+        { guard: ({ context }) => context.startIn === 'ready', target: 'ready' },
+        { guard: ({ context }) => context.startIn === 'reconnecting', target: 'reconnecting' },
+        { target: 'connecting' },
+      ],
+    },
     connecting: {
       entry: assign({ retold: null }),
       on: { 'moving.again': { actions: recordRetold } },

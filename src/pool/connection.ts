@@ -1,5 +1,5 @@
 import type { ActorRefFrom, SnapshotFrom } from 'xstate';
-import { connectionStateName, hasRelaxation, type ConnectionMachine, type ConnectionStateValue, type OpenedSocket } from '../machines/connection.machine.js';
+import { connectionStateName, hasRelaxation, type ConnectionInput, type ConnectionMachine, type ConnectionStateValue, type OpenedSocket } from '../machines/connection.machine.js';
 import type { MaintainedConnection, MaintenanceOrder } from '../maintenance/maintained.js';
 import type { Endpoint } from '../protocol/endpoint.js';
 import { formatEndpoint } from '../protocol/endpoint.js';
@@ -19,6 +19,8 @@ export interface ConnectionHost {
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
   /** The socket that served this connection's reads stopped being its socket (swap, reconnect, loss, close): its CLIENT TRACKING ended. */
   onSocketRetired?(connection: Connection): void;
+  /** Spawns the connection's actor under the pool actor, starting in `startIn`, and attaches it (see Connection.firstOpen). */
+  materialize(connection: Connection, startIn: NonNullable<ConnectionInput['startIn']>): void;
   /** Grace for draining in-flight replies before a socket is closed. */
   readonly closeGraceMs: number;
   readonly clock: Clock;
@@ -46,6 +48,8 @@ export class Connection implements MaintainedConnection {
   whenChanged: (() => void) | undefined = undefined;
   /** Set while a blocking command waits on this (leased) connection: a swap cuts it short and it is issued again on the new socket. */
   carry: { interrupt(old: Pipeline, endpoint: Endpoint, boundMs: number): Promise<void> } | null = null;
+  /** While the first attempt runs without an actor: how to abort it, and the orders that came meanwhile. */
+  private first: { abort: AbortController; orders: MaintenanceOrder[] } | null = null;
 
   constructor(
     readonly id: string,
@@ -186,51 +190,103 @@ export class Connection implements MaintainedConnection {
     }
   }
 
+  /**
+   * The first attempt of a connection whose actor is not made yet (a client not inspected): most
+   * connections open and then idle for their whole life, and an actor that has nothing to
+   * supervise costs ~1.7 KB and its start-up. The actor is made (host.materialize) the moment
+   * there is something for it to do — the attempt failed (it starts in `reconnecting`), a
+   * maintenance order, a lost socket — and starts where the connection is. Closing one that has
+   * none needs none either (closeWithoutActor).
+   */
+  firstOpen(): void {
+    const first = { abort: new AbortController(), orders: [] as MaintenanceOrder[] };
+    this.first = first;
+    this.open(first.abort.signal).then(
+      () => {
+        this.first = null;
+        if (first.abort.signal.aborted) return;
+        this.setState('idle');
+        if (first.orders.length === 0) return;
+        this.host.materialize(this, { state: 'ready' });
+        for (const order of first.orders) this.order(order);
+      },
+      (error: unknown) => {
+        this.first = null;
+        if (first.abort.signal.aborted) return;
+        this.host.materialize(this, { state: 'reconnecting', lastError: error instanceof Error ? error.message : String(error) });
+        for (const order of first.orders) this.order(order);
+      },
+    );
+  }
+
+  /** Closes a connection that has no actor: its first attempt is aborted, or its socket drained and closed. */
+  async closeWithoutActor(): Promise<void> {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.first?.abort.abort();
+    this.first = null;
+    this.setState('closing');
+    await this.closeSocket();
+    this.setState('closed');
+  }
+
   attach(ref: ActorRefFrom<ConnectionMachine>): void {
     this.ref = ref;
     let relaxed = false;
+    const next = (snapshot: ConnectionSnapshotValue) => {
+      // Relaxation is context, not a state: it also holds while connecting or handing off.
+      const sources = snapshot.context.relaxSources;
+      for (const [source, backstopMs] of Object.entries(sources)) {
+        const expiry = (this.relaxExpiry ??= new Map());
+        if (!expiry.has(source)) expiry.set(source, Date.now() + backstopMs);
+      }
+      if (this.relaxExpiry !== null) for (const source of this.relaxExpiry.keys()) if (!(source in sources)) this.relaxExpiry.delete(source);
+      const nowRelaxed = hasRelaxation(snapshot.context);
+      this.relaxedTimeout = nowRelaxed ? this.host.relaxedTimeoutMs : 0;
+      if (nowRelaxed) this.pipeline?.relax(this.relaxedTimeout);
+      if (nowRelaxed !== relaxed) {
+        relaxed = nowRelaxed;
+        this.host.onRelaxChange(this, snapshot, nowRelaxed);
+      }
+      const state = snapshot.status === 'done' ? 'closed' : connectionStateName(snapshot.value);
+      if (state === this.state) return;
+      const moving = snapshot.context.moving;
+      if (state === 'handingOff' && moving !== null) {
+        // With an endpoint the handoff starts on receipt; without, at half time already.
+        this.oldSocketUntil = moving.endpoint === null ? moving.beginAt : (moving.beginAt + moving.deadlineAt) / 2;
+      }
+      this.setState(state);
+    };
     ref.subscribe({
-      next: (snapshot) => {
-        // Relaxation is context, not a state: it also holds while connecting or handing off.
-        const sources = snapshot.context.relaxSources;
-        for (const [source, backstopMs] of Object.entries(sources)) {
-          const expiry = (this.relaxExpiry ??= new Map());
-          if (!expiry.has(source)) expiry.set(source, Date.now() + backstopMs);
-        }
-        if (this.relaxExpiry !== null) for (const source of this.relaxExpiry.keys()) if (!(source in sources)) this.relaxExpiry.delete(source);
-        const nowRelaxed = hasRelaxation(snapshot.context);
-        this.relaxedTimeout = nowRelaxed ? this.host.relaxedTimeoutMs : 0;
-        if (nowRelaxed) this.pipeline?.relax(this.relaxedTimeout);
-        if (nowRelaxed !== relaxed) {
-          relaxed = nowRelaxed;
-          this.host.onRelaxChange(this, snapshot, nowRelaxed);
-        }
-        const next = snapshot.status === 'done' ? 'closed' : connectionStateName(snapshot.value);
-        if (next === this.state) return;
-        const moving = snapshot.context.moving;
-        if (next === 'handingOff' && moving !== null) {
-          // With an endpoint the handoff starts on receipt; without, at half time already.
-          this.oldSocketUntil = moving.endpoint === null ? moving.beginAt : (moving.beginAt + moving.deadlineAt) / 2;
-        }
-        const previous = this.state;
-        this.state = next;
-        this.host.onStateChange(this, previous);
-      },
+      next,
       error: () => {
         // A crashed machine is reported by the pool actor; the connection is unusable from here.
-        const previous = this.state;
-        this.state = 'closed';
         this.discardStaged();
         this.pipeline?.destroy('lost its connection (internal error)');
         this.pipeline = null;
         this.host.onSocketRetired?.(this);
-        this.host.onStateChange(this, previous);
+        this.setState('closed');
       },
     });
+    // An actor made for a connection already under way starts where it is (see firstOpen).
+    next(ref.getSnapshot());
+  }
+
+  private setState(state: ConnectionStateValue): void {
+    const previous = this.state;
+    this.state = state;
+    this.host.onStateChange(this, previous);
   }
 
   /** MaintainedConnection: what maintenance decided goes to the machine. */
   order(order: MaintenanceOrder): void {
+    if (this.ref === null) {
+      if (this.first !== null) {
+        this.first.orders.push(order);
+        return;
+      }
+      if (this.state !== 'idle') return;
+      this.host.materialize(this, { state: 'ready' });
+    }
     this.ref?.send(order);
   }
 
@@ -247,6 +303,7 @@ export class Connection implements MaintainedConnection {
     if (pipeline !== this.pipeline) return;
     this.host.onSocketRetired?.(this);
     this.host.onRoutableChange(this);
+    if (this.ref === null && this.state === 'idle') this.host.materialize(this, { state: 'ready' });
     this.ref?.send({ type: 'socket.lost', reason });
   }
 }

@@ -3,7 +3,7 @@ import type { ResolvedClientOptions } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
-import type { ConnectionStateValue } from '../machines/connection.machine.js';
+import type { ConnectionInput, ConnectionStateValue } from '../machines/connection.machine.js';
 import { reconnectDelay } from '../machines/reconnect-backoff.js';
 import { rootActorOptions } from '../machines/shared-system.js';
 import { MaintenanceHandler } from '../maintenance/handler.js';
@@ -53,7 +53,8 @@ export class Pool implements ConnectionHost {
   private dedicatedRoom: DedicatedConnections | null = null;
   private maintenanceRoom: MaintenanceHandler<Connection> | null = null;
   private readonly router: Router;
-  private readonly actor: Actor<typeof poolMachine>;
+  /** Made when a connection first needs an actor (see Connection.firstOpen), or at start when inspected. */
+  private actor: Actor<typeof poolMachine> | null = null;
   private readonly configured: Endpoint;
   private current: Endpoint;
   readonly closeGraceMs: number;
@@ -62,6 +63,7 @@ export class Pool implements ConnectionHost {
   private readonly opener: ConnectionOpener;
   private nextId = 1;
   private closing = false;
+  private closed: Promise<void> | null = null;
   /** The pool actor runs from `start()` on: a client never connected leaves nothing in the shared actor system. */
   private running = false;
   private readonly startup: PoolStartup;
@@ -83,10 +85,21 @@ export class Pool implements ConnectionHost {
       const onInvalidate = deps.onInvalidate;
       this.pushes.use('invalidate', (_connection, frame) => onInvalidate(frame[1] ?? null));
     }
+  }
+
+  /** Clients that are inspected make every actor at once, so that the inspector sees each machine from its start. */
+  private get inspected(): boolean {
+    return this.deps.options.inspect !== undefined;
+  }
+
+  /** The supervising pool actor, made and started on first use. */
+  private poolActor(): Actor<typeof poolMachine> {
+    if (this.actor !== null) return this.actor;
+    const { options, clock, emit } = this.deps;
     const runtime = new PoolActorRuntime(this.connections, () => new HandoffCoordinator({
       config: options.maint,
       clock,
-      emit: deps.emit,
+      emit,
       hooks: this.maintenance.hooks,
       connection: (id) => this.connections.get(id),
       openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
@@ -94,10 +107,13 @@ export class Pool implements ConnectionHost {
     }));
     const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
     const { maxWorkers: workers, handoffQueueSize: queueSize, handoffTimeout: handoffTimeoutMs, maxHandoffRetries: maxHandoffAttempts } = options.maint;
-    this.actor = createActor(poolLogic, { input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...rootActorOptions(clock, inspect) });
-    runtime.actor = this.actor;
-    attachRuntime(this.actor, runtime);
-    this.actor.subscribe({ error: (error) => deps.logger.error('pool supervisor failed', error) });
+    const actor = createActor(poolLogic, { input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...rootActorOptions(clock, inspect) });
+    runtime.actor = actor;
+    attachRuntime(actor, runtime);
+    actor.subscribe({ error: (error) => this.deps.logger.error('pool supervisor failed', error) });
+    this.actor = actor;
+    actor.start();
+    return actor;
   }
 
   private get dedicated(): DedicatedConnections {
@@ -147,9 +163,9 @@ export class Pool implements ConnectionHost {
     if (typeof endpointType !== 'string') void endpointType.then((resolved) => (opener.endpointType = resolved));
     if (!this.running) {
       this.running = true;
-      // The first socket's dial starts before the actors (see preDial).
+      // The first socket's dial starts before anything else (see preDial).
       this.opener.preDial(this.current);
-      this.actor.start();
+      if (this.inspected) this.poolActor();
     }
     return this.startup.begin(this.deps.options.poolSize);
   }
@@ -189,8 +205,11 @@ export class Pool implements ConnectionHost {
     this.startup.cancel(closedError);
     this.opener.discardPreDial();
     if (!this.running) return;
-    this.actor.send({ type: 'close' });
-    return this.whenClosed();
+    // Connections without an actor close themselves; the pool actor closes the others.
+    const closing = [...this.connections.values()].flatMap((c) => (c.ref === null ? [c.closeWithoutActor()] : []));
+    this.actor?.send({ type: 'close' });
+    this.closed = Promise.all([...closing, this.actorClosed()]).then(() => undefined);
+    return this.closed;
   }
 
   /** The live sockets of every connection, pooled or dedicated, lent or not (what `reauthenticate()` re-AUTHs). */
@@ -300,13 +319,27 @@ export class Pool implements ConnectionHost {
     const connection = new Connection(id, this.current, dedicated, this);
     this.connections.set(id, connection);
     this.deps.emit({ type: 'connection.created', connectionId: id, endpoint: connection.endpointText, dedicated });
-    const postHandoffRelaxMs = this.deps.options.maint.mode === 'disabled' ? 0 : this.deps.options.maint.postHandoffRelaxedDuration;
-    this.actor.send({ type: 'connection.spawn', input: { id, endpoint: connection.endpointText, postHandoffRelaxMs, handoffTimeoutMs: this.deps.options.maint.handoffTimeout } });
-    const ref = this.actor.getSnapshot().children[id];
-    if (ref === undefined) throw new Error(`connection actor ${id} was not spawned`);
-    connection.attach(ref as never);
+    if (this.inspected) this.spawnActor(connection);
+    else connection.firstOpen();
     if (dedicated) this.emitResized();
     return connection;
+  }
+
+  /** ConnectionHost: the actor of a connection whose first attempt ran without one. */
+  materialize(connection: Connection, startIn: NonNullable<ConnectionInput['startIn']>): void {
+    if (this.closing || connection.ref !== null) return;
+    this.spawnActor(connection, startIn);
+  }
+
+  private spawnActor(connection: Connection, startIn?: ConnectionInput['startIn']): void {
+    const { maint } = this.deps.options;
+    const postHandoffRelaxMs = maint.mode === 'disabled' ? 0 : maint.postHandoffRelaxedDuration;
+    const actor = this.poolActor();
+    const input: ConnectionInput = { id: connection.id, endpoint: connection.endpointText, postHandoffRelaxMs, handoffTimeoutMs: maint.handoffTimeout, ...(startIn === undefined ? {} : { startIn }) };
+    actor.send({ type: 'connection.spawn', input });
+    const ref = actor.getSnapshot().children[connection.id];
+    if (ref === undefined) throw new Error(`connection actor ${connection.id} was not spawned`);
+    connection.attach(ref as never);
   }
 
   private emitResized(): void {
@@ -316,11 +349,16 @@ export class Pool implements ConnectionHost {
   }
 
   private stopConnection(connection: Connection): void {
-    this.actor.send({ type: 'connection.stop', id: connection.id });
+    if (connection.ref === null) void connection.closeWithoutActor();
+    else this.actor?.send({ type: 'connection.stop', id: connection.id });
   }
 
   private whenClosed(): Promise<void> {
-    if (!this.running || this.actor.getSnapshot().status !== 'active') return Promise.resolve();
+    return this.closed ?? Promise.resolve();
+  }
+
+  private actorClosed(): Promise<void> {
+    if (this.actor === null || this.actor.getSnapshot().status !== 'active') return Promise.resolve();
     return toPromise(this.actor).then(
       () => undefined,
       () => undefined,

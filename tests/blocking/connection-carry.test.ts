@@ -43,6 +43,7 @@ function connection(opens: Array<{ pipeline: ReturnType<typeof socket>; endpoint
     onRoutableChange: () => {},
     onRelaxChange: () => {},
     onSocketRetired: (c) => void retired.push(c.id),
+    materialize: () => {},
     closeGraceMs: 50,
     clock,
     relaxedTimeoutMs: 1000,

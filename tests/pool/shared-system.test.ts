@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SimulatedClock, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { createMaintClient, type MaintClient } from '../../src/index.js';
+import { until } from '../helpers/client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 
 /**
@@ -23,15 +24,27 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const systemOf = (client: MaintClient) => ((client as unknown as { pool: { actor: AnyActorRef } }).pool.actor as AnyActorRef).system;
 
+
+const poolActor = (client: MaintClient) => (client as unknown as { pool: { actor: AnyActorRef | null } }).pool.actor;
+
 test('clients on the same clock share one actor system; another clock, or an inspector, gets its own', async () => {
-  const a = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
-  const b = createMaintClient({ host: server.host, port: server.port, poolSize: 2 });
+  const a = createMaintClient({ host: server.host, port: server.port, poolSize: 1, });
+  const b = createMaintClient({ host: server.host, port: server.port, poolSize: 2, });
   const events: InspectionEvent[] = [];
   const inspected = createMaintClient({ host: server.host, port: server.port, poolSize: 1, inspect: (event: InspectionEvent) => events.push(event) });
   const clock = new SimulatedClock();
   const simulated = createMaintClient({ host: server.host, port: server.port, poolSize: 1 }, { clock: clock as never });
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
   try {
-    await Promise.all([a.connect(), b.connect(), inspected.connect()]);
+    await Promise.all([a.connect(), b.connect(), inspected.connect(), simulated.connect(), admin.connect()]);
+    await until(() => b.state().connections.filter((c) => c.state === 'idle').length === 2, 5000, 'b fully open');
+    // Open and idle: nothing to supervise yet, so no actor at all (an inspected client has its own from the start).
+    assert.is(poolActor(a), null);
+    assert.is(poolActor(b), null);
+    assert.is.not(poolActor(inspected), null);
+    // A lost socket gives each its actors: they are made where the connection is, and share the system.
+    assert.ok(Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')) >= 5);
+    await until(() => poolActor(a) !== null && poolActor(b) !== null && poolActor(simulated) !== null, 5000, 'actors made on the lost sockets');
     assert.is(systemOf(a), systemOf(b));
     assert.is.not(systemOf(inspected), systemOf(a));
     assert.is.not(systemOf(simulated), systemOf(a));
@@ -42,9 +55,9 @@ test('clients on the same clock share one actor system; another clock, or an ins
     const ids = new Set(events.filter((event) => event.type === '@xstate.actor').map((event) => (event.actorRef as AnyActorRef).id));
     assert.ok(ids.has('c1'), [...ids].join(','));
     const sessions = new Set(events.map((event) => event.actorRef.sessionId));
-    for (const other of [a, b]) assert.not.ok(sessions.has((other as unknown as { pool: { actor: AnyActorRef } }).pool.actor.sessionId));
+    for (const other of [a, b]) assert.not.ok(sessions.has((poolActor(other) as AnyActorRef).sessionId));
   } finally {
-    await Promise.all([a.close(), b.close(), inspected.close(), simulated.close()]);
+    await Promise.all([a.close(), b.close(), inspected.close(), simulated.close(), admin.close()]);
   }
 });
 

@@ -1,0 +1,165 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SimulatedClock, type AnyActorRef } from 'xstate';
+import { createMaintClient, type LifecycleEvent, type MaintClient } from '../../src/index.js';
+import { Connection, type ConnectionHost } from '../../src/pool/connection.js';
+import type { Pipeline } from '../../src/transport/pipeline.js';
+import { freePort } from '../../src/simulator/redis-process.js';
+import { until } from '../helpers/client.js';
+import { startRedis, type RedisProcess } from '../helpers/redis.js';
+import { simulatedClient } from '../helpers/simulated.js';
+
+/**
+ * A connection that is not inspected gets its actor (and the pool its supervising actor) only
+ * when there is something to supervise: a failed first attempt, a maintenance order, a lost
+ * socket. Until then it is a socket and a few fields; from then on the machine runs as ever,
+ * starting where the connection is.
+ */
+let server: RedisProcess;
+test.before(async () => {
+  server = await startRedis();
+});
+test.after(async () => {
+  await server?.stop();
+});
+
+interface PoolInternals {
+  actor: AnyActorRef | null;
+  connections: Map<string, { ref: AnyActorRef | null }>;
+}
+const poolOf = (client: MaintClient) => (client as unknown as { pool: PoolInternals }).pool;
+const refs = (client: MaintClient) => [...poolOf(client).connections.values()].map((c) => c.ref);
+
+test('an open, idle pool has no actors; a maintenance notification makes them, and the connections relax as before', async () => {
+  const setup = await simulatedClient({ poolSize: 2, maintNotifications: { relaxedTimeout: 1500 } });
+  try {
+    const { sim, client } = setup;
+    assert.is(poolOf(client).actor, null);
+    assert.equal(refs(client), [null, null]);
+    assert.is(await client.set('lazy:k', 'v'), 'OK', 'commands need no actor');
+    const migrating = sim.run({ type: 'migrate', parameters: { time_s: 1, duration_s: 0.3, delay_ms: 0 } });
+    await until(() => client.state().connections.every((c) => c.state === 'relaxed'), 3000, 'both connections relaxed');
+    assert.ok(poolOf(client).actor !== null, 'the pool actor was made');
+    for (const ref of refs(client)) assert.ok(ref !== null && ref._parent === poolOf(client).actor, 'each connection has its actor, under the pool actor');
+    await migrating;
+    await until(() => client.state().connections.every((c) => c.state === 'idle'), 3000, 'unrelaxed by MIGRATED');
+    assert.is(await client.get('lazy:k'), 'v');
+  } finally {
+    await setup.close();
+  }
+});
+
+test('a first attempt that fails makes the actor in reconnecting (attempt 1, nothing lost); connect() fails with the attempt’s error', async () => {
+  const port = await freePort();
+  const client = createMaintClient({ host: '127.0.0.1', port, poolSize: 1, connectTimeout: 300 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  try {
+    const error = (await client.connect().then(
+      () => assert.unreachable('connected to nothing'),
+      (e: unknown) => e,
+    )) as { code?: string; message: string };
+    assert.is(error.code, 'ERR_CONNECT', error.message);
+    const reconnecting = events.find((e) => e.type === 'connection.reconnecting');
+    assert.ok(reconnecting !== undefined && reconnecting.type === 'connection.reconnecting');
+    assert.is(reconnecting.attempt, 1);
+    assert.not.ok(events.some((e) => e.type === 'connection.lost'), 'a first attempt that fails lost nothing');
+    assert.ok(poolOf(client).actor !== null, 'the actors were made to run the backoff');
+  } finally {
+    await client.close();
+  }
+  assert.is(client.state().connections.length, 0);
+});
+
+test('close() while the first attempt runs: connect() is refused, nothing stays open, no actor was made', async () => {
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 2 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  const connecting = client.connect().then(
+    () => 'connected',
+    (e: { code?: string }) => e.code,
+  );
+  await client.close();
+  assert.is(await connecting, 'ERR_CLIENT_CLOSED');
+  assert.is(poolOf(client).actor, null);
+  assert.equal(events.filter((e) => e.type === 'connection.closed').map((e) => e.type === 'connection.closed' && e.connectionId), ['c1']);
+  assert.not.ok(events.some((e) => e.type === 'connection.ready'));
+});
+
+test('close() of an open pool without actors drains and closes every socket', async () => {
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 3, clientName: 'lazy-close' });
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  try {
+    await Promise.all([client.connect(), admin.connect()]);
+    await until(() => client.state().connections.filter((c) => c.state === 'idle').length === 3, 5000, 'pool open');
+    const count = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-close')).length;
+    assert.is(await count(), 3);
+    const pending = client.get('lazy:close');
+    await client.close();
+    assert.is(await pending, null, 'the command in flight was answered before the socket closed');
+    assert.is(poolOf(client).actor, null);
+    for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.is(await count(), 0);
+  } finally {
+    await Promise.all([client.close(), admin.close()]);
+  }
+});
+
+test('a socket lost while idle and without an actor: the actor is made in ready, and it reconnects', async () => {
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 1, clientName: 'lazy-lost' });
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  try {
+    await Promise.all([client.connect(), admin.connect()]);
+    assert.is(refs(client)[0], null);
+    const id = String(await client.call('CLIENT', 'ID'));
+    await admin.call('CLIENT', 'KILL', 'ID', id);
+    await until(() => events.filter((e) => e.type === 'connection.ready').length === 2, 5000, 'ready again');
+    assert.equal(
+      events.filter((e) => e.type.startsWith('connection.') && e.type !== 'connection.created').map((e) => e.type),
+      ['connection.ready', 'connection.lost', 'connection.reconnecting', 'connection.ready'],
+    );
+    assert.ok(refs(client)[0] !== null);
+    assert.is(await client.call('PING'), 'PONG');
+  } finally {
+    await Promise.all([client.close(), admin.close()]);
+  }
+});
+
+test('orders that come during the first attempt wait for it, then go to the actor made in ready', async () => {
+  let opened!: (value: { pipeline: Pipeline; endpoint: { host: string; port: number }; maint: 'supported' }) => void;
+  const materialized: unknown[] = [];
+  const sent: unknown[] = [];
+  const states: string[] = [];
+  const fakeRef = { send: (event: unknown) => void sent.push(event), subscribe: () => ({ unsubscribe() {} }), getSnapshot: () => ({ status: 'active', value: { ready: 'idle' }, context: { relaxSources: {}, moving: null } }) };
+  const pipeline = { writable: true, inflightCount: 0, relax() {}, destroy() {}, end: async () => {} } as unknown as Pipeline;
+  const host: ConnectionHost = {
+    open: () => new Promise((resolve) => (opened = resolve)),
+    onPush: () => {},
+    onStateChange: (c) => void states.push(c.state),
+    onRoutableChange: () => {},
+    onRelaxChange: () => {},
+    materialize: (c, startIn) => {
+      materialized.push(startIn);
+      c.attach(fakeRef as never);
+    },
+    closeGraceMs: 10,
+    clock: new SimulatedClock() as never,
+    relaxedTimeoutMs: 1000,
+  };
+  const connection = new Connection('c1', { host: 'h', port: 1 }, false, host);
+  connection.firstOpen();
+  connection.order({ type: 'relax.add', source: 'MIGRATING:7', backstopMs: 3000 });
+  assert.equal(materialized, [], 'no actor while the attempt runs');
+  opened({ pipeline, endpoint: { host: 'h', port: 1 }, maint: 'supported' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(states, ['idle']);
+  assert.equal(materialized, [{ state: 'ready' }]);
+  assert.equal(sent, [{ type: 'relax.add', source: 'MIGRATING:7', backstopMs: 3000 }]);
+  // From then on, orders go straight to the actor.
+  connection.order({ type: 'relax.remove', family: 'MIGRATING', seq: 7 });
+  assert.is(sent.length, 2);
+});
+
+test.run();
