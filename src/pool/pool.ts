@@ -1,11 +1,9 @@
-import { createActor, toPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { ResolvedClientOptions } from '../config.js';
 import { ConnectionError } from '../errors.js';
 import type { EmitEvent } from '../events.js';
 import type { Logger } from '../log.js';
 import type { ConnectionInput, ConnectionStateValue } from '../machines/connection.machine.js';
 import { reconnectDelay } from '../machines/reconnect-backoff.js';
-import { rootActorOptions } from '../machines/shared-system.js';
 import { MaintenanceHandler } from '../maintenance/handler.js';
 import type { NotificationHook } from '../maintenance/hooks.js';
 import { formatEndpoint, type Endpoint } from '../protocol/endpoint.js';
@@ -20,9 +18,7 @@ import { HandoffCoordinator } from './handoffs.js';
 import { DedicatedConnections } from './dedicated.js';
 import { ConnectionOpener, type SocketOwner } from './opener.js';
 import { PushRouter } from './push-router.js';
-import type { poolMachine } from './pool.machine.js';
-import { attachRuntime, poolLogic } from './pool-logic.js';
-import { PoolActorRuntime } from './pool-runtime.js';
+import { PoolActors } from './pool-actors.js';
 import { PoolStartup } from './pool-startup.js';
 import { Router } from './router.js';
 import { unblockClient } from './unblock.js';
@@ -43,7 +39,8 @@ export interface PoolDependencies {
 /**
  * The pool: routes each command to the ready connection with the fewest in flight (multiplexing,
  * no lease per command), parks commands while none is ready, lends dedicated connections for
- * blocking commands, and keeps the connection actors under one supervising pool actor.
+ * blocking commands, and keeps the connections' actors under one supervising pool actor (PoolActors:
+ * made when there is something to supervise).
  */
 export class Pool implements ConnectionHost {
   readonly connections = new Map<string, Connection>();
@@ -53,8 +50,7 @@ export class Pool implements ConnectionHost {
   private dedicatedRoom: DedicatedConnections | null = null;
   private maintenanceRoom: MaintenanceHandler<Connection> | null = null;
   private readonly router: Router;
-  /** Made when a connection first needs an actor (see Connection.firstOpen), or at start when inspected. */
-  private actor: Actor<typeof poolMachine> | null = null;
+  private readonly actors: PoolActors;
   private readonly configured: Endpoint;
   private current: Endpoint;
   readonly closeGraceMs: number;
@@ -64,7 +60,7 @@ export class Pool implements ConnectionHost {
   private nextId = 1;
   private closing = false;
   private closed: Promise<void> | null = null;
-  /** The pool actor runs from `start()` on: a client never connected leaves nothing in the shared actor system. */
+  /** `start()` was called (a client never connected has nothing to close). */
   private running = false;
   private readonly startup: PoolStartup;
 
@@ -85,35 +81,21 @@ export class Pool implements ConnectionHost {
       const onInvalidate = deps.onInvalidate;
       this.pushes.use('invalidate', (_connection, frame) => onInvalidate(frame[1] ?? null));
     }
-  }
-
-  /** Clients that are inspected make every actor at once, so that the inspector sees each machine from its start. */
-  private get inspected(): boolean {
-    return this.deps.options.inspect !== undefined;
-  }
-
-  /** The supervising pool actor, made and started on first use. */
-  private poolActor(): Actor<typeof poolMachine> {
-    if (this.actor !== null) return this.actor;
-    const { options, clock, emit } = this.deps;
-    const runtime = new PoolActorRuntime(this.connections, () => new HandoffCoordinator({
-      config: options.maint,
+    this.actors = new PoolActors({
+      options,
       clock,
-      emit,
-      hooks: this.maintenance.hooks,
-      connection: (id) => this.connections.get(id),
-      openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
-      currentEndpoint: () => formatEndpoint(this.current),
-    }));
-    const inspect = options.inspect as Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
-    const { maxWorkers: workers, handoffQueueSize: queueSize, handoffTimeout: handoffTimeoutMs, maxHandoffRetries: maxHandoffAttempts } = options.maint;
-    const actor = createActor(poolLogic, { input: { workers, queueSize, handoffTimeoutMs, maxHandoffAttempts }, ...rootActorOptions(clock, inspect) });
-    runtime.actor = actor;
-    attachRuntime(actor, runtime);
-    actor.subscribe({ error: (error) => this.deps.logger.error('pool supervisor failed', error) });
-    this.actor = actor;
-    actor.start();
-    return actor;
+      logger: deps.logger,
+      connections: this.connections,
+      makeCoordinator: () => new HandoffCoordinator({
+        config: options.maint,
+        clock,
+        emit: deps.emit,
+        hooks: this.maintenance.hooks,
+        connection: (id) => this.connections.get(id),
+        openAt: (connection, endpoint, signal) => this.openAt(connection, endpoint, signal),
+        currentEndpoint: () => formatEndpoint(this.current),
+      }),
+    });
   }
 
   private get dedicated(): DedicatedConnections {
@@ -165,7 +147,7 @@ export class Pool implements ConnectionHost {
       this.running = true;
       // The first socket's dial starts before anything else (see preDial).
       this.opener.preDial(this.current);
-      if (this.inspected) this.poolActor();
+      if (this.actors.eager) this.actors.pool();
     }
     return this.startup.begin(this.deps.options.poolSize);
   }
@@ -205,10 +187,7 @@ export class Pool implements ConnectionHost {
     this.startup.cancel(closedError);
     this.opener.discardPreDial();
     if (!this.running) return;
-    // Connections without an actor close themselves; the pool actor closes the others.
-    const closing = [...this.connections.values()].flatMap((c) => (c.ref === null ? [c.closeWithoutActor()] : []));
-    this.actor?.send({ type: 'close' });
-    this.closed = Promise.all([...closing, this.actorClosed()]).then(() => undefined);
+    this.closed = this.actors.closeAll();
     return this.closed;
   }
 
@@ -319,7 +298,7 @@ export class Pool implements ConnectionHost {
     const connection = new Connection(id, this.current, dedicated, this);
     this.connections.set(id, connection);
     this.deps.emit({ type: 'connection.created', connectionId: id, endpoint: connection.endpointText, dedicated });
-    if (this.inspected) this.spawnActor(connection);
+    if (this.actors.eager) this.actors.spawn(connection);
     else connection.firstOpen();
     if (dedicated) this.emitResized();
     return connection;
@@ -328,18 +307,7 @@ export class Pool implements ConnectionHost {
   /** ConnectionHost: the actor of a connection whose first attempt ran without one. */
   materialize(connection: Connection, startIn: NonNullable<ConnectionInput['startIn']>): void {
     if (this.closing || connection.ref !== null) return;
-    this.spawnActor(connection, startIn);
-  }
-
-  private spawnActor(connection: Connection, startIn?: ConnectionInput['startIn']): void {
-    const { maint } = this.deps.options;
-    const postHandoffRelaxMs = maint.mode === 'disabled' ? 0 : maint.postHandoffRelaxedDuration;
-    const actor = this.poolActor();
-    const input: ConnectionInput = { id: connection.id, endpoint: connection.endpointText, postHandoffRelaxMs, handoffTimeoutMs: maint.handoffTimeout, ...(startIn === undefined ? {} : { startIn }) };
-    actor.send({ type: 'connection.spawn', input });
-    const ref = actor.getSnapshot().children[connection.id];
-    if (ref === undefined) throw new Error(`connection actor ${connection.id} was not spawned`);
-    connection.attach(ref as never);
+    this.actors.spawn(connection, startIn);
   }
 
   private emitResized(): void {
@@ -349,22 +317,12 @@ export class Pool implements ConnectionHost {
   }
 
   private stopConnection(connection: Connection): void {
-    if (connection.ref === null) void connection.closeWithoutActor();
-    else this.actor?.send({ type: 'connection.stop', id: connection.id });
+    this.actors.stop(connection);
   }
 
   private whenClosed(): Promise<void> {
     return this.closed ?? Promise.resolve();
   }
-
-  private actorClosed(): Promise<void> {
-    if (this.actor === null || this.actor.getSnapshot().status !== 'active') return Promise.resolve();
-    return toPromise(this.actor).then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-
 }
 
 function closedError(command?: string): ConnectionError {

@@ -158,12 +158,23 @@ test('no node serves a slot (cluster down): the command is retried within its de
     const error = await rejection(client.get('{down}:k'));
     assert.match(error.message, /CLUSTERDOWN/);
     assert.ok(Date.now() - began >= 150, 'retried for most of the deadline');
-    // A retry waiting for its backoff when the client closes fails typed, at once.
+    // A retry waiting for its backoff when the client closes fails typed, at once. (Closed on the
+    // retry's event, while its backoff timer runs: a close while it is in flight would get its reply.)
+    const retrying = new Promise<void>((resolve) => {
+      const subscription = client.events$.subscribe((event) => {
+        if (event.type !== 'cluster.redirected' || event.kind !== 'retry') return;
+        subscription.unsubscribe();
+        resolve();
+      });
+    });
     const pending = rejection(client.get('{down}:k'));
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await client.close();
-    assert.is(((await pending) as ConnectionError).code, 'ERR_CLIENT_CLOSED');
-    await cluster.command(owner, 'CLUSTER', 'ADDSLOTS', String(slot));
+    await retrying;
+    try {
+      await client.close();
+      assert.is(((await pending) as ConnectionError).code, 'ERR_CLIENT_CLOSED');
+    } finally {
+      await cluster.command(owner, 'CLUSTER', 'ADDSLOTS', String(slot));
+    }
   } finally {
     await client.close();
   }

@@ -24,10 +24,13 @@ test.after(async () => {
 });
 
 interface PoolInternals {
-  actor: AnyActorRef | null;
+  actors: { actor: AnyActorRef | null };
   connections: Map<string, { ref: AnyActorRef | null }>;
 }
-const poolOf = (client: MaintClient) => (client as unknown as { pool: PoolInternals }).pool;
+const poolOf = (client: MaintClient) => {
+  const pool = (client as unknown as { pool: PoolInternals }).pool;
+  return { actor: pool.actors.actor, connections: pool.connections };
+};
 const refs = (client: MaintClient) => [...poolOf(client).connections.values()].map((c) => c.ref);
 
 test('an open, idle pool has no actors; a maintenance notification makes them, and the connections relax as before', async () => {

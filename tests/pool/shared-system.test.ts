@@ -22,10 +22,10 @@ test.after(async () => {
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const systemOf = (client: MaintClient) => ((client as unknown as { pool: { actor: AnyActorRef } }).pool.actor as AnyActorRef).system;
+const systemOf = (client: MaintClient) => ((client as unknown as { pool: { actors: { actor: AnyActorRef } } }).pool.actors.actor as AnyActorRef).system;
 
 
-const poolActor = (client: MaintClient) => (client as unknown as { pool: { actor: AnyActorRef | null } }).pool.actor;
+const poolActor = (client: MaintClient) => (client as unknown as { pool: { actors: { actor: AnyActorRef | null } } }).pool.actors.actor;
 
 test('clients on the same clock share one actor system; another clock, or an inspector, gets its own', async () => {
   const a = createMaintClient({ host: server.host, port: server.port, poolSize: 1, });
