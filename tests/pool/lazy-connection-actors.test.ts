@@ -130,15 +130,16 @@ test('a socket lost while idle and without an actor: the actor is made in ready,
   }
 });
 
-test('orders that come during the first attempt wait for it, then go to the actor made in ready', async () => {
-  let opened!: (value: { pipeline: Pipeline; endpoint: { host: string; port: number }; maint: 'supported' }) => void;
+/** A Connection on a host whose first attempt the test settles, and whose actor is a recorder. */
+function firstAttempt() {
+  let settle!: { resolve(value: unknown): void; reject(error: Error): void };
   const materialized: unknown[] = [];
   const sent: unknown[] = [];
   const states: string[] = [];
   const fakeRef = { send: (event: unknown) => void sent.push(event), subscribe: () => ({ unsubscribe() {} }), getSnapshot: () => ({ status: 'active', value: { ready: 'idle' }, context: { relaxSources: {}, moving: null } }) };
   const pipeline = { writable: true, inflightCount: 0, relax() {}, destroy() {}, end: async () => {} } as unknown as Pipeline;
   const host: ConnectionHost = {
-    open: () => new Promise((resolve) => (opened = resolve)),
+    open: () => new Promise((resolve, reject) => (settle = { resolve, reject })) as never,
     onPush: () => {},
     onStateChange: (c) => void states.push(c.state),
     onRoutableChange: () => {},
@@ -153,16 +154,47 @@ test('orders that come during the first attempt wait for it, then go to the acto
   };
   const connection = new Connection('c1', { host: 'h', port: 1 }, false, host);
   connection.firstOpen();
-  connection.order({ type: 'relax.add', source: 'MIGRATING:7', backstopMs: 3000 });
-  assert.equal(materialized, [], 'no actor while the attempt runs');
-  opened({ pipeline, endpoint: { host: 'h', port: 1 }, maint: 'supported' });
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(states, ['idle']);
-  assert.equal(materialized, [{ state: 'ready' }]);
-  assert.equal(sent, [{ type: 'relax.add', source: 'MIGRATING:7', backstopMs: 3000 }]);
+  const opened = () => settle.resolve({ pipeline, endpoint: { host: 'h', port: 1 }, maint: 'supported' });
+  return { connection, materialized, sent, states, opened, failed: (error: Error) => settle.reject(error) };
+}
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const relaxAdd = { type: 'relax.add' as const, source: 'MIGRATING:7', backstopMs: 3000 };
+
+test('orders that come during the first attempt wait for it, then go to the actor made in ready', async () => {
+  const h = firstAttempt();
+  h.connection.order(relaxAdd);
+  assert.equal(h.materialized, [], 'no actor while the attempt runs');
+  h.opened();
+  await turn();
+  assert.equal(h.states, ['idle']);
+  assert.equal(h.materialized, [{ state: 'ready' }]);
+  assert.equal(h.sent, [relaxAdd]);
   // From then on, orders go straight to the actor.
-  connection.order({ type: 'relax.remove', family: 'MIGRATING', seq: 7 });
-  assert.is(sent.length, 2);
+  h.connection.order({ type: 'relax.remove', family: 'MIGRATING', seq: 7 });
+  assert.is(h.sent.length, 2);
+});
+
+test('orders that come during a first attempt that fails go to the actor made in reconnecting', async () => {
+  const h = firstAttempt();
+  h.connection.order(relaxAdd);
+  h.failed(new Error('ECONNREFUSED'));
+  await turn();
+  assert.equal(h.materialized, [{ state: 'reconnecting', lastError: 'ECONNREFUSED' }]);
+  assert.equal(h.sent, [relaxAdd]);
+});
+
+test('closed during its first attempt: the attempt is aborted, its orders dropped, no actor made', async () => {
+  const h = firstAttempt();
+  h.connection.order(relaxAdd);
+  const closing = h.connection.closeWithoutActor();
+  h.opened();
+  await closing;
+  await turn();
+  assert.equal(h.states, ['closing', 'closed']);
+  assert.equal(h.materialized, []);
+  assert.equal(h.sent, []);
+  h.connection.order(relaxAdd);
+  assert.equal(h.materialized, [], 'a closed connection takes no more orders');
 });
 
 test.run();
