@@ -259,12 +259,15 @@ export class Connection implements MaintainedConnection {
     ref.subscribe({
       next,
       error: () => {
-        // A crashed machine is reported by the pool actor; the connection is unusable from here.
+        // A crashed machine is reported by the pool actor; the connection is unusable from here
+        // (closed first, so that the loss its socket's destruction reports finds it closed).
+        const previous = this.state;
+        this.state = 'closed';
         this.discardStaged();
         this.pipeline?.destroy('lost its connection (internal error)');
         this.pipeline = null;
         this.host.onSocketRetired?.(this);
-        this.setState('closed');
+        this.host.onStateChange(this, previous);
       },
     });
     // An actor made for a connection already under way starts where it is (see firstOpen).
