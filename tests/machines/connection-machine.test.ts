@@ -8,6 +8,7 @@ import {
   jitteredReconnectDelay,
   RECONNECT_MAX_DELAY_MS,
   type ConnectionContext,
+  type ConnectionInput,
   type OpenedSocket,
 } from '../../src/machines/connection.machine.js';
 
@@ -20,7 +21,7 @@ interface Dial {
 
 /** A connection actor whose openSocket/closeSocket are fakes the test settles by hand. */
 /** `jitter: false` (default) draws the backoff's ceiling, so that tests can count exact milliseconds. */
-function harness(options: { jitter?: boolean } = {}) {
+function harness(options: { jitter?: boolean; startIn?: ConnectionInput['startIn'] } = {}) {
   const clock = new SimulatedClock();
   const dials: Dial[] = [];
   const closes: Array<{ id: string }> = [];
@@ -40,7 +41,7 @@ function harness(options: { jitter?: boolean } = {}) {
       }),
     },
   });
-  const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1' }, clock });
+  const actor = createActor(machine, { input: { id: 'c1', endpoint: 'h:1', ...(options.startIn === undefined ? {} : { startIn: options.startIn }) }, clock });
   const errors: unknown[] = [];
   actor.subscribe({ error: (error) => errors.push(error) });
   actor.start();
@@ -72,6 +73,35 @@ async function flush(): Promise<void> {
 function stop(actor: Actor<typeof connectionMachine>): void {
   actor.stop();
 }
+
+test('started in ready (its first attempt made without the actor): idle at once, no dial; a lost socket reconnects from attempt 1', async () => {
+  const h = harness({ startIn: { state: 'ready' } });
+  assert.equal(h.actor.getSnapshot().value, { ready: 'idle' });
+  assert.is(h.dials.length, 0);
+  assert.is(h.actor.getSnapshot().context.attempt, 0);
+  h.actor.send({ type: 'socket.lost', reason: 'ECONNRESET' });
+  assert.is(h.name(), 'reconnecting');
+  h.clock.increment(reconnectDelay(1));
+  assert.is(h.name(), 'connecting');
+  assert.equal(h.lastDial().input, { id: 'c1', attempt: 1 });
+  stop(h.actor);
+});
+
+test('started in reconnecting (its first attempt failed without the actor): attempt 1 and its error, the next dial after the backoff', async () => {
+  const h = harness({ startIn: { state: 'reconnecting', lastError: 'ECONNREFUSED' } });
+  assert.is(h.name(), 'reconnecting');
+  const { attempt, lastError, reconnectDelayMs } = h.actor.getSnapshot().context;
+  assert.equal({ attempt, lastError, reconnectDelayMs }, { attempt: 1, lastError: 'ECONNREFUSED', reconnectDelayMs: reconnectDelay(1) });
+  h.clock.increment(reconnectDelay(1) - 1);
+  assert.is(h.dials.length, 0);
+  h.clock.increment(1);
+  assert.equal(h.lastDial().input, { id: 'c1', attempt: 1 });
+  h.lastDial().succeed({ endpoint: 'h:1', maint: 'unknown' });
+  await flush();
+  assert.is(h.name(), 'idle');
+  assert.is(h.actor.getSnapshot().context.attempt, 0);
+  stop(h.actor);
+});
 
 test('connecting → ready.idle on success: endpoint updated, attempt reset', async () => {
   const h = harness();
