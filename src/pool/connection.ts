@@ -201,22 +201,21 @@ export class Connection implements MaintainedConnection {
   firstOpen(): void {
     const first = { abort: new AbortController(), orders: [] as MaintenanceOrder[] };
     this.first = first;
-    this.open(first.abort.signal).then(
-      () => {
+    this.open(first.abort.signal)
+      .then(
+        () => null,
+        (error: unknown) => ({ state: 'reconnecting' as const, lastError: error instanceof Error ? error.message : String(error) }),
+      )
+      .then((failed) => {
         this.first = null;
         if (first.abort.signal.aborted) return;
-        this.setState('idle');
-        if (first.orders.length === 0) return;
-        this.host.materialize(this, { state: 'ready' });
+        if (failed === null) {
+          this.setState('idle');
+          if (first.orders.length === 0) return;
+        }
+        this.host.materialize(this, failed ?? { state: 'ready' });
         for (const order of first.orders) this.order(order);
-      },
-      (error: unknown) => {
-        this.first = null;
-        if (first.abort.signal.aborted) return;
-        this.host.materialize(this, { state: 'reconnecting', lastError: error instanceof Error ? error.message : String(error) });
-        for (const order of first.orders) this.order(order);
-      },
-    );
+      });
   }
 
   /** Closes a connection that has no actor: its first attempt is aborted, or its socket drained and closed. */

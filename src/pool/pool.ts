@@ -103,7 +103,7 @@ export class Pool implements ConnectionHost {
     return (this.dedicatedRoom ??= new DedicatedConnections({
       clock,
       spawn: () => this.spawn(true),
-      stop: (connection) => this.stopConnection(connection),
+      stop: (connection) => this.actors.stop(connection),
       lastError: (connection) => this.opener.lastError(connection.id),
       capacity: options.maxActive === undefined ? Infinity : Math.max(1, options.maxActive - options.poolSize),
       commandTimeout: options.commandTimeout,
@@ -180,7 +180,7 @@ export class Pool implements ConnectionHost {
 
   /** Stops new work, fails parked commands, drains in-flight replies and closes every socket. */
   async close(): Promise<void> {
-    if (this.closing) return this.whenClosed();
+    if (this.closing) return this.closed ?? Promise.resolve();
     this.closing = true;
     this.router.failParked((command) => closedError(command.name));
     this.dedicatedRoom?.closeAll();
@@ -316,13 +316,6 @@ export class Pool implements ConnectionHost {
     this.deps.emit({ type: 'pool.resized', size: this.connections.size - dedicated, dedicated });
   }
 
-  private stopConnection(connection: Connection): void {
-    this.actors.stop(connection);
-  }
-
-  private whenClosed(): Promise<void> {
-    return this.closed ?? Promise.resolve();
-  }
 }
 
 function closedError(command?: string): ConnectionError {
