@@ -125,6 +125,8 @@ export class Connection implements MaintainedConnection {
         throw new Error('aborted');
       }
     }
+    // Lost while the replaced socket drained: its onLost was not ours to hear yet.
+    if (!opened.pipeline.writable) throw opened.pipeline.lostError ?? new Error('the new socket closed before it was taken');
     void replaced?.end(this.host.closeGraceMs);
     this.pipeline = opened.pipeline;
     if (replaced !== null) this.host.onSocketRetired?.(this);

@@ -73,6 +73,8 @@ async function handshake(pipeline: Pipeline, options: OpenOptions, target: strin
     if (outcome.kind === 'failed') throw new ConnectionError(outcome.code, `${outcome.message} (${target})`, { retryable: outcome.code === 'ERR_AUTH' });
     if (outcome.kind === 'fallback') throw new ConnectionError('ERR_HANDSHAKE', `Handshake with ${target} did not settle`);
     if (options.dial.signal?.aborted) throw new ConnectionError('ERR_CONNECT', `Connecting to ${target} was aborted`, { retryable: true });
+    // Bad bytes (or the close) in the same chunk as the last handshake reply: lost before any owner listens.
+    if (!pipeline.writable) throw pipeline.lostError ?? new ConnectionError('ERR_CONNECTION_LOST', `Connection to ${target} closed right after its handshake`, { retryable: true });
     if (outcome.clientId !== undefined) pipeline.clientId = outcome.clientId;
     const opened: OpenedConnection = { pipeline, protocol: outcome.protocol, maint: outcome.maint };
     if (outcome.maintRejection !== undefined) opened.maintRejection = outcome.maintRejection;

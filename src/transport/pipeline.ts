@@ -32,6 +32,8 @@ export class Pipeline implements RespDecoderHandlers {
   private state: 'open' | 'ending' | 'closed' = 'open';
   /** The server's id of this connection (from HELLO 3), for CLIENT UNBLOCK from another connection. */
   clientId: number | undefined = undefined;
+  /** Why the socket was lost (not set by `end()`/`destroy()`): for an owner that was not listening yet. */
+  lostError: ConnectionError | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -274,6 +276,7 @@ export class Pipeline implements RespDecoderHandlers {
   private lostWith(error: ConnectionError): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.lostError = error;
     this.disarmTimer();
     this.socket.destroy();
     this.failInflight(`lost its connection (${error.message})`, error);
