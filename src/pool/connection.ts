@@ -7,6 +7,7 @@ import type { RespValue } from '../protocol/types.js';
 import type { Clock } from '../transport/clock.js';
 import type { PendingCommand } from '../transport/command.js';
 import type { Pipeline } from '../transport/pipeline.js';
+import { FirstAttempt } from './first-attempt.js';
 
 export type ConnectionSnapshotValue = SnapshotFrom<ConnectionMachine>;
 
@@ -19,6 +20,8 @@ export interface ConnectionHost {
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void;
   /** The socket that served this connection's reads stopped being its socket (swap, reconnect, loss, close): its CLIENT TRACKING ended. */
   onSocketRetired?(connection: Connection): void;
+  /** A defect of ours met on this connection's way (it is closed and replaced): to be logged. */
+  onInternalError?(connection: Connection, error: unknown): void;
   /** Spawns the connection's actor under the pool actor, starting in `startIn`, and attaches it (see Connection.firstOpen). */
   materialize(connection: Connection, startIn: NonNullable<ConnectionInput['startIn']>): void;
   /** Grace for draining in-flight replies before a socket is closed. */
@@ -49,7 +52,9 @@ export class Connection implements MaintainedConnection {
   /** Set while a blocking command waits on this (leased) connection: a swap cuts it short and it is issued again on the new socket. */
   carry: { interrupt(old: Pipeline, endpoint: Endpoint, boundMs: number): Promise<void> } | null = null;
   /** While the first attempt runs without an actor: how to abort it, and the orders that came meanwhile. */
-  private first: { abort: AbortController; orders: MaintenanceOrder[] } | null = null;
+  private first: FirstAttempt | null = null;
+  /** A close without an actor under way: a second close waits for the same one. */
+  private closingWithoutActor: Promise<void> | null = null;
 
   constructor(
     readonly id: string,
@@ -201,7 +206,7 @@ export class Connection implements MaintainedConnection {
    * none needs none either (closeWithoutActor).
    */
   firstOpen(): void {
-    const first = { abort: new AbortController(), orders: [] as MaintenanceOrder[] };
+    const first = new FirstAttempt(this.host.clock);
     this.first = first;
     this.open(first.abort.signal)
       .then(
@@ -210,24 +215,31 @@ export class Connection implements MaintainedConnection {
       )
       .then((failed) => {
         this.first = null;
-        if (first.abort.signal.aborted) return;
+        if (first.aborted) return;
         if (failed === null) {
           this.setState('idle');
-          if (first.orders.length === 0) return;
+          if (!first.hasOrders) return;
         }
         this.host.materialize(this, failed ?? { state: 'ready' });
-        for (const order of first.orders) this.order(order);
+        for (const order of first.replay()) this.order(order);
+      })
+      .catch((error: unknown) => {
+        this.host.onInternalError?.(this, error);
+        this.unusable();
       });
   }
 
   /** Closes a connection that has no actor: its first attempt is aborted, or its socket drained and closed. */
-  async closeWithoutActor(): Promise<void> {
-    if (this.state === 'closing' || this.state === 'closed') return;
-    this.first?.abort.abort();
-    this.first = null;
-    this.setState('closing');
-    await this.closeSocket();
-    this.setState('closed');
+  closeWithoutActor(): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    return (this.closingWithoutActor ??= (async () => {
+      this.first?.abort.abort();
+      this.first = null;
+      this.setState('closing');
+      // As the machine's closeSocket: closed however the socket's close went.
+      await this.closeSocket().catch(() => undefined);
+      this.setState('closed');
+    })());
   }
 
   attach(ref: ActorRefFrom<ConnectionMachine>): void {
@@ -257,22 +269,25 @@ export class Connection implements MaintainedConnection {
       }
       this.setState(state);
     };
-    ref.subscribe({
-      next,
-      error: () => {
-        // A crashed machine is reported by the pool actor; the connection is unusable from here
-        // (closed first, so that the loss its socket's destruction reports finds it closed).
-        const previous = this.state;
-        this.state = 'closed';
-        this.discardStaged();
-        this.pipeline?.destroy('lost its connection (internal error)');
-        this.pipeline = null;
-        this.host.onSocketRetired?.(this);
-        this.host.onStateChange(this, previous);
-      },
-    });
+    // A crashed machine is reported by the pool actor.
+    ref.subscribe({ next, error: () => this.unusable() });
     // An actor made for a connection already under way starts where it is (see firstOpen).
     next(ref.getSnapshot());
+  }
+
+  /**
+   * Its machine crashed, or none could be made for it: the connection is closed here (first, so
+   * that the loss its socket's destruction reports finds it closed) and the pool replaces it.
+   */
+  private unusable(): void {
+    if (this.state === 'closed') return;
+    const previous = this.state;
+    this.state = 'closed';
+    this.discardStaged();
+    this.pipeline?.destroy('lost its connection (internal error)');
+    this.pipeline = null;
+    this.host.onSocketRetired?.(this);
+    this.host.onStateChange(this, previous);
   }
 
   private setState(state: ConnectionStateValue): void {
@@ -285,7 +300,7 @@ export class Connection implements MaintainedConnection {
   order(order: MaintenanceOrder): void {
     if (this.ref === null) {
       if (this.first !== null) {
-        this.first.orders.push(order);
+        this.first.hold(order);
         return;
       }
       if (this.state !== 'idle') return;
@@ -295,7 +310,7 @@ export class Connection implements MaintainedConnection {
   }
 
   seenMovings(): readonly string[] {
-    return this.ref?.getSnapshot().context.seenMovings ?? [];
+    return this.ref?.getSnapshot().context.seenMovings ?? this.first?.seenMovings() ?? [];
   }
 
   onPush(frame: RespValue[]): void {

@@ -235,10 +235,13 @@ export class Pool implements ConnectionHost {
     return this.opener.openAt(owner, endpoint, signal).finally(() => this.opener.forget(owner.id));
   }
 
+  onInternalError(connection: Connection, error: unknown): void {
+    this.deps.logger.error(`connection ${connection.id} failed; it is replaced`, error);
+  }
+
   onSocketRetired(connection: Connection): void {
     if (!connection.dedicated) this.deps.onTrackingEnded?.();
   }
-
 
   onRelaxChange(connection: Connection, snapshot: ConnectionSnapshotValue, relaxed: boolean): void {
     this.router.setInMaintenance(connection, relaxed || connection.state === 'handingOff');

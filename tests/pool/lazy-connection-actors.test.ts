@@ -131,13 +131,23 @@ test('a socket lost while idle and without an actor: the actor is made in ready,
 });
 
 /** A Connection on a host whose first attempt the test settles, and whose actor is a recorder. */
-function firstAttempt() {
+function firstAttempt(faults: { materialize?: boolean; end?: boolean } = {}) {
   let settle!: { resolve(value: unknown): void; reject(error: Error): void };
   const materialized: unknown[] = [];
+  const internalErrors: unknown[] = [];
+  const clock = new SimulatedClock();
   const sent: unknown[] = [];
   const states: string[] = [];
   const fakeRef = { send: (event: unknown) => void sent.push(event), subscribe: () => ({ unsubscribe() {} }), getSnapshot: () => ({ status: 'active', value: { ready: 'idle' }, context: { relaxSources: {}, moving: null } }) };
-  const pipeline = { writable: true, inflightCount: 0, relax() {}, destroy() {}, end: async () => {} } as unknown as Pipeline;
+  const ends: string[] = [];
+  let drained!: () => void;
+  const end = async () => {
+    ends.push('end');
+    if (faults.end !== true) return;
+    await new Promise<void>((resolve) => (drained = resolve));
+    throw new Error('flush failed');
+  };
+  const pipeline = { writable: true, inflightCount: 0, relax() {}, destroy() {}, end } as unknown as Pipeline;
   const host: ConnectionHost = {
     open: () => new Promise((resolve, reject) => (settle = { resolve, reject })) as never,
     onPush: () => {},
@@ -145,17 +155,19 @@ function firstAttempt() {
     onRoutableChange: () => {},
     onRelaxChange: () => {},
     materialize: (c, startIn) => {
+      if (faults.materialize === true) throw new Error('no pool actor');
       materialized.push(startIn);
       c.attach(fakeRef as never);
     },
+    onInternalError: (_c, error) => void internalErrors.push(error),
     closeGraceMs: 10,
-    clock: new SimulatedClock() as never,
+    clock: clock as never,
     relaxedTimeoutMs: 1000,
   };
   const connection = new Connection('c1', { host: 'h', port: 1 }, false, host);
   connection.firstOpen();
   const opened = () => settle.resolve({ pipeline, endpoint: { host: 'h', port: 1 }, maint: 'supported' });
-  return { connection, materialized, sent, states, opened, failed: (error: Error) => settle.reject(error) };
+  return { connection, materialized, sent, states, ends, internalErrors, clock, drain: () => drained(), opened, failed: (error: Error) => settle.reject(error) };
 }
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const relaxAdd = { type: 'relax.add' as const, source: 'MIGRATING:7', backstopMs: 3000 };
@@ -195,6 +207,51 @@ test('closed during its first attempt: the attempt is aborted, its orders droppe
   assert.equal(h.sent, []);
   h.connection.order(relaxAdd);
   assert.equal(h.materialized, [], 'a closed connection takes no more orders');
+});
+
+test('a relaxation told during the first attempt keeps its backstop from when it was told; one that lapsed meanwhile is not given', async () => {
+  const h = firstAttempt();
+  h.connection.order(relaxAdd);
+  h.connection.order({ ...relaxAdd, source: 'FAILING_OVER:8', backstopMs: 500 });
+  h.clock.increment(1200);
+  h.opened();
+  await turn();
+  assert.equal(h.sent, [{ ...relaxAdd, backstopMs: 1800 }]);
+});
+
+test('a MOVING told twice during the first attempt: the second is seen as a duplicate, as the machine would see it', () => {
+  const h = firstAttempt();
+  const moving = { type: 'moving' as const, seq: 4, endpoint: '10.0.0.2:6379', target: '10.0.0.2:6379', beginAt: 0, deadlineAt: 15_000 };
+  assert.equal(h.connection.seenMovings(), []);
+  h.connection.order(moving);
+  assert.equal(h.connection.seenMovings(), ['4|10.0.0.2:6379']);
+});
+
+test('no actor can be made when the first attempt ends: the connection is closed (to be replaced) and the defect reported, nothing unhandled', async () => {
+  const h = firstAttempt({ materialize: true });
+  h.connection.order(relaxAdd);
+  h.opened();
+  await turn();
+  assert.is(h.connection.state, 'closed');
+  assert.equal(h.states, ['idle', 'closed']);
+  assert.is(h.internalErrors.length, 1);
+  assert.match(String(h.internalErrors[0]), /no pool actor/);
+});
+
+test('a second close waits for the first; a socket whose close throws still ends closed', async () => {
+  const h = firstAttempt({ end: true });
+  h.opened();
+  await turn();
+  const first = h.connection.closeWithoutActor();
+  let secondDone = false;
+  const second = h.connection.closeWithoutActor().then(() => (secondDone = true));
+  await turn();
+  assert.is(secondDone, false, 'the second close waits while the socket drains');
+  assert.is(h.connection.state, 'closing');
+  h.drain();
+  await Promise.all([first, second]);
+  assert.equal(h.ends, ['end']);
+  assert.equal(h.states, ['idle', 'closing', 'closed']);
 });
 
 test.run();
