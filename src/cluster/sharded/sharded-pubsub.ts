@@ -34,6 +34,7 @@ import { prepareMoves, type AheadHost } from './ahead.js';
 import { NodeHome, type HomeDependencies } from './node-home.js';
 import { probeOwner, within } from './probe.js';
 import { SlotRoute } from './slot-route.js';
+import { WantedChannels } from './wanted-channels.js';
 
 export interface ShardedDependencies {
   router: ClusterRouter;
@@ -62,14 +63,14 @@ export class ShardedPubSub implements SubscriptionSession {
   // Keyed by the node itself: a MOVING re-keys a node under its new address, and its socket stays its home.
   private readonly homes = new Map<ClusterNode, NodeHome>();
   private readonly routes = new Map<number, SlotRoute>();
-  /** The channels with listeners, by slot (kept in step at every change the surface reports). */
-  private readonly bySlot = new Map<number, Set<string>>();
+  private readonly wanted: WantedChannels;
   private readonly homeDeps: HomeDependencies;
   private readonly ahead: AheadHost;
   private closed = false;
 
   constructor(private readonly deps: ShardedDependencies) {
     this.registry = new ListenerRegistry(deps.logger);
+    this.wanted = new WantedChannels(this.registry);
     this.homeDeps = {
       session: deps.session,
       emit: (node, event) => {
@@ -89,7 +90,7 @@ export class ShardedPubSub implements SubscriptionSession {
       get closed() {
         return self.closed;
       },
-      wanted: (slot) => this.wanted(slot),
+      wanted: (slot) => this.wanted.of(slot),
       homeOf: (node) => this.homeOf(node),
       release: (home, slot) => this.release(home, slot),
     };
@@ -98,14 +99,14 @@ export class ShardedPubSub implements SubscriptionSession {
   /** Subscribes or unsubscribes `names` (shard channels) slot by slot; resolves when every slot's owner agrees. */
   async changed(_kind: SubscriptionKind, names: readonly string[]): Promise<void> {
     if (this.closed) throw closedError();
-    this.track(names);
+    this.wanted.track(names);
     const routes = [...new Set(names.map((name) => keySlot(name)))].map((slot) => this.route(slot));
     try {
       await Promise.all(routes.map((route) => this.reconcile(route, 'subscribe')));
     } catch (error) {
       // The caller takes its listener back; then the slots that did get subscribed for it are brought in line again.
       this.deps.clock.setTimeout(() => {
-        this.track(names);
+        this.wanted.track(names);
         for (const route of routes) if (!this.closed) this.background(route, 'subscribe failed');
       }, 0);
       throw error;
@@ -141,7 +142,7 @@ export class ShardedPubSub implements SubscriptionSession {
     const homes = [...this.homes.values()];
     this.homes.clear();
     this.routes.clear();
-    this.bySlot.clear();
+    this.wanted.clear();
     await Promise.all(homes.map((home) => home.close()));
   }
 
@@ -165,7 +166,7 @@ export class ShardedPubSub implements SubscriptionSession {
     let waits = 0;
     for (;;) {
       if (this.closed) throw closedError();
-      const wanted = this.wanted(route.slot);
+      const wanted = this.wanted.of(route.slot);
       if (wanted.size === 0) return this.vacate(route);
       const owner = router.ownerOf(route.slot);
       if (owner === undefined) throw new ConnectionError('ERR_CLUSTER_TOPOLOGY', `no node serves slot ${route.slot}`, { retryable: true });
@@ -289,25 +290,6 @@ export class ShardedPubSub implements SubscriptionSession {
     let route = this.routes.get(slot);
     if (route === undefined) this.routes.set(slot, (route = new SlotRoute(slot)));
     return route;
-  }
-
-  /** The slot's channels that have listeners. */
-  private wanted(slot: number): Set<string> {
-    return new Set(this.bySlot.get(slot));
-  }
-
-  /** Brings the per-slot index in line with the registry for `names`. */
-  private track(names: readonly string[]): void {
-    for (const name of names) {
-      const slot = keySlot(name);
-      let set = this.bySlot.get(slot);
-      if (this.registry.has('shard', name)) {
-        if (set === undefined) this.bySlot.set(slot, (set = new Set()));
-        set.add(name);
-      } else if (set?.delete(name) === true && set.size === 0) {
-        this.bySlot.delete(slot);
-      }
-    }
   }
 
   private homeOf(node: ClusterNode): NodeHome {
