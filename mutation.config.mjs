@@ -10,6 +10,7 @@ export const modules = {
   'pool/handoffs': { mutate: ['src/pool/{handoffs,circuit-breaker,handoff-queue,pool-logic}.ts'], tests: 'pool/|machines/handoff-worker' },
   'pool/routing': { mutate: ['src/pool/{router,wait-queue}.ts'], tests: 'pool/(router|dedicated)|client/(concurrency|commands)' },
   'pool/connections': { mutate: ['src/pool/{pool,pool.machine,connection,opener,dedicated}.ts'], tests: 'pool/|client/' },
+  'pool/lazy-actors': { mutate: ['src/pool/{first-attempt,pool-actors}.ts'], tests: 'pool/|machines/connection' },
   maintenance: { mutate: ['src/maintenance/**/*.ts'], tests: 'maintenance/|machines/(relax|moving)|client/maint-handshake|e2e/(invalid-and-state|relax-backstop)' },
   'simulator-actions/bind': { mutate: ['src/simulator/actions/bind.ts'], tests: 'simulator/(bind|dns-follows)' },
   'simulator-actions/migrate': { mutate: ['src/simulator/actions/{migrate,notify}.ts'], tests: 'simulator/(migrate|notification-faults|injection)' },

@@ -4,6 +4,7 @@ import { SimulatedClock, type AnyActorRef } from 'xstate';
 import { createMaintClient, type LifecycleEvent, type MaintClient } from '../../src/index.js';
 import { Connection, type ConnectionHost } from '../../src/pool/connection.js';
 import type { Pipeline } from '../../src/transport/pipeline.js';
+import { DEDICATED_IDLE_MS } from '../../src/pool/dedicated.js';
 import { freePort } from '../../src/simulator/redis-process.js';
 import { until } from '../helpers/client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
@@ -130,6 +131,52 @@ test('a socket lost while idle and without an actor: the actor is made in ready,
   }
 });
 
+test('close() with connections with and without an actor waits for all of them: every connection.closed comes before it resolves', async () => {
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 2, clientName: 'lazy-mixed' });
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  try {
+    await Promise.all([client.connect(), admin.connect()]);
+    await until(() => client.state().connections.filter((c) => c.state === 'idle').length === 2, 5000, 'pool open');
+    // One connection loses its socket: it gets an actor and reconnects; the other stays without one.
+    const [first] = String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-mixed'));
+    await admin.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(first as string)?.[1] as string);
+    await until(() => refs(client).filter((ref) => ref !== null).length === 1 && client.state().connections.every((c) => c.state === 'idle'), 5000, 'one actor, both idle');
+    await client.close();
+    const closed = events.filter((e) => e.type === 'connection.closed').map((e) => e.connectionId).sort();
+    assert.equal(closed, ['c1', 'c2'], 'both closed before close() resolved');
+  } finally {
+    await Promise.all([client.close(), admin.close()]);
+  }
+});
+
+test('a dedicated connection without an actor, unused for DEDICATED_IDLE_MS, closes by itself and leaves no socket', async () => {
+  const clock = new SimulatedClock();
+  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 1, clientName: 'lazy-dedicated' }, { clock: clock as never });
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  try {
+    await Promise.all([client.connect(), admin.connect()]);
+    const count = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-dedicated')).length;
+    assert.is(await client.blpop('lazy:empty', 0.01), null);
+    const dedicated = () => client.state().connections.filter((c) => c.dedicated);
+    assert.is(dedicated().length, 1);
+    assert.is(poolOf(client).connections.get(dedicated()[0]!.id)?.ref, null, 'lent and given back without an actor');
+    assert.is(await count(), 2);
+    clock.increment(DEDICATED_IDLE_MS - 1);
+    assert.is(dedicated().length, 1, 'kept while it may be lent again');
+    clock.increment(1);
+    await until(() => events.some((e) => e.type === 'connection.closed' && e.connectionId === 'd2'), 3000, 'the dedicated connection closed');
+    assert.is(dedicated().length, 0);
+    for (let i = 0; i < 50 && (await count()) > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.is(await count(), 1, 'its socket is gone from the server');
+  } finally {
+    await Promise.all([client.close(), admin.close()]);
+  }
+});
+
 /** A Connection on a host whose first attempt the test settles, and whose actor is a recorder. */
 function firstAttempt(faults: { materialize?: boolean; end?: boolean } = {}) {
   let settle!: { resolve(value: unknown): void; reject(error: Error): void };
@@ -211,20 +258,25 @@ test('closed during its first attempt: the attempt is aborted, its orders droppe
 
 test('a relaxation told during the first attempt keeps its backstop from when it was told; one that lapsed meanwhile is not given', async () => {
   const h = firstAttempt();
+  h.clock.increment(100);
   h.connection.order(relaxAdd);
   h.connection.order({ ...relaxAdd, source: 'FAILING_OVER:8', backstopMs: 500 });
+  h.connection.order({ ...relaxAdd, source: 'MIGRATING:9', backstopMs: 1200 });
+  const remove = { type: 'relax.remove' as const, family: 'MIGRATING' as const, seq: 9 };
+  h.connection.order(remove);
   h.clock.increment(1200);
   h.opened();
   await turn();
-  assert.equal(h.sent, [{ ...relaxAdd, backstopMs: 1800 }]);
+  assert.equal(h.sent, [{ ...relaxAdd, backstopMs: 1800 }, remove], 'the lapsed ones (500 and exactly 1200 ms) are not given; other orders are');
 });
 
 test('a MOVING told twice during the first attempt: the second is seen as a duplicate, as the machine would see it', () => {
   const h = firstAttempt();
   const moving = { type: 'moving' as const, seq: 4, endpoint: '10.0.0.2:6379', target: '10.0.0.2:6379', beginAt: 0, deadlineAt: 15_000 };
   assert.equal(h.connection.seenMovings(), []);
+  h.connection.order(relaxAdd);
   h.connection.order(moving);
-  assert.equal(h.connection.seenMovings(), ['4|10.0.0.2:6379']);
+  assert.equal(h.connection.seenMovings(), ['4|10.0.0.2:6379'], 'the MOVINGs held, and only those');
 });
 
 test('no actor can be made when the first attempt ends: the connection is closed (to be replaced) and the defect reported, nothing unhandled', async () => {
