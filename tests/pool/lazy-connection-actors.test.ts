@@ -143,9 +143,15 @@ test('close() with connections with and without an actor waits for all of them: 
     const [first] = String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-mixed'));
     await admin.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(first as string)?.[1] as string);
     await until(() => refs(client).filter((ref) => ref !== null).length === 1 && client.state().connections.every((c) => c.state === 'idle'), 5000, 'one actor, both idle');
+    // A command in flight on each connection (the server busy for 100 ms): closing drains them before the sockets close.
+    const busy = client.call('EVAL', BUSY_100MS, '0');
+    await turn();
+    const get = client.get('lazy:b');
+    assert.equal(client.state().connections.map((c) => c.inflight), [1, 1]);
     await client.close();
     const closed = events.filter((e) => e.type === 'connection.closed').map((e) => e.connectionId).sort();
     assert.equal(closed, ['c1', 'c2'], 'both closed before close() resolved');
+    assert.equal(await Promise.all([busy, get]), [1, null]);
   } finally {
     await Promise.all([client.close(), admin.close()]);
   }
@@ -176,6 +182,9 @@ test('a dedicated connection without an actor, unused for DEDICATED_IDLE_MS, clo
     await Promise.all([client.close(), admin.close()]);
   }
 });
+
+/** A Lua script that keeps the server busy for 100 ms. */
+const BUSY_100MS = 'local t = redis.call("TIME") local s = t[1] * 1e6 + t[2] while true do local n = redis.call("TIME") if n[1] * 1e6 + n[2] - s > 100000 then return 1 end end';
 
 /** A Connection on a host whose first attempt the test settles, and whose actor is a recorder. */
 function firstAttempt(faults: { materialize?: boolean; end?: boolean } = {}) {
