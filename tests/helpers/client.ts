@@ -23,6 +23,21 @@ export async function until(predicate: () => boolean, ms = 5000, what: string | 
   }
 }
 
+/**
+ * Reads `read()` until it returns `expected` or `ms` have passed, and returns the last value read,
+ * for the caller to assert on: what a server reports settles later than the client's own state
+ * (it lists a closed client until it has read the FIN).
+ */
+export async function settled<T>(read: () => Promise<T>, expected: T, ms = 1000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    value = await read();
+  }
+  return value;
+}
+
 /** Counts the process's open sockets and timers, to show a test left none behind. */
 export function openHandles(): { sockets: number; timers: number } {
   const info = process.getActiveResourcesInfo();

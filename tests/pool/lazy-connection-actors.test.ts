@@ -2,11 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SimulatedClock, type AnyActorRef } from 'xstate';
 import { createMaintClient, type LifecycleEvent, type MaintClient } from '../../src/index.js';
+import type { ClientInternals } from '../../src/client/client.js';
 import { Connection, type ConnectionHost } from '../../src/pool/connection.js';
 import type { Pipeline } from '../../src/transport/pipeline.js';
 import { DEDICATED_IDLE_MS } from '../../src/pool/dedicated.js';
 import { freePort } from '../../src/simulator/redis-process.js';
-import { until } from '../helpers/client.js';
+import { settled, until } from '../helpers/client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { simulatedClient } from '../helpers/simulated.js';
 
@@ -33,6 +34,23 @@ const poolOf = (client: MaintClient) => {
   return { actor: pool.actors.actor, connections: pool.connections };
 };
 const refs = (client: MaintClient) => [...poolOf(client).connections.values()].map((c) => c.ref);
+
+/** A client named `clientName` on the test's server, its events, and an admin client that sees its sockets. */
+function rig(clientName: string, options: { poolSize: number }, internals: ClientInternals = {}) {
+  const client = createMaintClient({ host: server.host, port: server.port, clientName, ...options }, internals);
+  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  const events: LifecycleEvent[] = [];
+  client.events$.subscribe((event) => events.push(event));
+  return {
+    client,
+    admin,
+    events,
+    connect: () => Promise.all([client.connect(), admin.connect()]),
+    /** The server's CLIENT LIST lines of the client's sockets. */
+    sockets: async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes(`name=${clientName}`)),
+    close: () => Promise.all([client.close(), admin.close()]),
+  };
+}
 
 test('an open, idle pool has no actors; a maintenance notification makes them, and the connections relax as before', async () => {
   const setup = await simulatedClient({ poolSize: 2, maintNotifications: { relaxedTimeout: 1500 } });
@@ -91,31 +109,28 @@ test('close() while the first attempt runs: connect() is refused, nothing stays 
 });
 
 test('close() of an open pool without actors drains and closes every socket', async () => {
-  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 3, clientName: 'lazy-close' });
-  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
+  const r = rig('lazy-close', { poolSize: 3 });
+  const { client } = r;
+  const count = async () => (await r.sockets()).length;
   try {
-    await Promise.all([client.connect(), admin.connect()]);
+    await r.connect();
     await until(() => client.state().connections.filter((c) => c.state === 'idle').length === 3, 5000, 'pool open');
-    const count = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-close')).length;
     assert.is(await count(), 3);
     const pending = client.get('lazy:close');
     await client.close();
     assert.is(await pending, null, 'the command in flight was answered before the socket closed');
     assert.is(poolOf(client).actor, null);
-    for (let i = 0; i < 50 && (await count()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.is(await count(), 0);
+    assert.is(await settled(count, 0), 0);
   } finally {
-    await Promise.all([client.close(), admin.close()]);
+    await r.close();
   }
 });
 
 test('a socket lost while idle and without an actor: the actor is made in ready, and it reconnects', async () => {
-  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 1, clientName: 'lazy-lost' });
-  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
-  const events: LifecycleEvent[] = [];
-  client.events$.subscribe((event) => events.push(event));
+  const r = rig('lazy-lost', { poolSize: 1 });
+  const { client, admin, events } = r;
   try {
-    await Promise.all([client.connect(), admin.connect()]);
+    await r.connect();
     assert.is(refs(client)[0], null);
     const id = String(await client.call('CLIENT', 'ID'));
     await admin.call('CLIENT', 'KILL', 'ID', id);
@@ -127,20 +142,18 @@ test('a socket lost while idle and without an actor: the actor is made in ready,
     assert.ok(refs(client)[0] !== null);
     assert.is(await client.call('PING'), 'PONG');
   } finally {
-    await Promise.all([client.close(), admin.close()]);
+    await r.close();
   }
 });
 
 test('close() with connections with and without an actor waits for all of them: every connection.closed comes before it resolves', async () => {
-  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 2, clientName: 'lazy-mixed' });
-  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
-  const events: LifecycleEvent[] = [];
-  client.events$.subscribe((event) => events.push(event));
+  const r = rig('lazy-mixed', { poolSize: 2 });
+  const { client, admin, events } = r;
   try {
-    await Promise.all([client.connect(), admin.connect()]);
+    await r.connect();
     await until(() => client.state().connections.filter((c) => c.state === 'idle').length === 2, 5000, 'pool open');
     // One connection loses its socket: it gets an actor and reconnects; the other stays without one.
-    const [first] = String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-mixed'));
+    const [first] = await r.sockets();
     await admin.call('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(first as string)?.[1] as string);
     await until(() => refs(client).filter((ref) => ref !== null).length === 1 && client.state().connections.every((c) => c.state === 'idle'), 5000, 'one actor, both idle');
     // A command in flight on each connection (the server busy for 100 ms): closing drains them before the sockets close.
@@ -153,19 +166,17 @@ test('close() with connections with and without an actor waits for all of them: 
     assert.equal(closed, ['c1', 'c2'], 'both closed before close() resolved');
     assert.equal(await Promise.all([busy, get]), [1, null]);
   } finally {
-    await Promise.all([client.close(), admin.close()]);
+    await r.close();
   }
 });
 
 test('a dedicated connection without an actor, unused for DEDICATED_IDLE_MS, closes by itself and leaves no socket', async () => {
   const clock = new SimulatedClock();
-  const client = createMaintClient({ host: server.host, port: server.port, poolSize: 1, clientName: 'lazy-dedicated' }, { clock: clock as never });
-  const admin = createMaintClient({ host: server.host, port: server.port, poolSize: 1 });
-  const events: LifecycleEvent[] = [];
-  client.events$.subscribe((event) => events.push(event));
+  const r = rig('lazy-dedicated', { poolSize: 1 }, { clock: clock as never });
+  const { client, events } = r;
+  const count = async () => (await r.sockets()).length;
   try {
-    await Promise.all([client.connect(), admin.connect()]);
-    const count = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('name=lazy-dedicated')).length;
+    await r.connect();
     assert.is(await client.blpop('lazy:empty', 0.01), null);
     const dedicated = () => client.state().connections.filter((c) => c.dedicated);
     assert.is(dedicated().length, 1);
@@ -176,10 +187,9 @@ test('a dedicated connection without an actor, unused for DEDICATED_IDLE_MS, clo
     clock.increment(1);
     await until(() => events.some((e) => e.type === 'connection.closed' && e.connectionId === 'd2'), 3000, 'the dedicated connection closed');
     assert.is(dedicated().length, 0);
-    for (let i = 0; i < 50 && (await count()) > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.is(await count(), 1, 'its socket is gone from the server');
+    assert.is(await settled(count, 1), 1, 'its socket is gone from the server');
   } finally {
-    await Promise.all([client.close(), admin.close()]);
+    await r.close();
   }
 });
 

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Socket } from 'node:net';
 import type { InspectionEvent } from 'xstate';
 import { createMaintClient } from '../../src/index.js';
+import { settled } from '../helpers/client.js';
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 
 /**
@@ -24,20 +25,6 @@ test.after(async () => {
 
 /** Clients the server sees, besides the admin connection. */
 const others = async () => String(await admin.call('CLIENT', 'LIST')).split('\n').filter((line) => line.includes('id=') && !line.includes('name=admin')).length;
-
-/**
- * The server lists a closed client until it has read the FIN, so a count taken right after an
- * earlier test's close() can still include that client. Waits (bounded) for the count to reach
- * `expected` and returns the last count seen: a socket that stays open keeps it above.
- */
-const othersSettle = async (expected: number): Promise<number> => {
-  let count = await others();
-  for (let tries = 0; count !== expected && tries < 40; tries++) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    count = await others();
-  }
-  return count;
-};
 
 test('the first dial starts before the connection actor exists, and that socket serves the connection', async () => {
   const order: string[] = [];
@@ -61,7 +48,7 @@ test('the first dial starts before the connection actor exists, and that socket 
 });
 
 test('a client closed while its first socket is being dialled leaves no socket on the server', async () => {
-  assert.is(await othersSettle(0), 0, 'no client left from the earlier test');
+  assert.is(await settled(others, 0), 0, 'no client left from the earlier test');
   const client = createMaintClient({ host: server.host, port: server.port, poolSize: 2 });
   const connecting = client.connect();
   await client.close();
@@ -70,11 +57,11 @@ test('a client closed while its first socket is being dialled leaves no socket o
     (error: { code?: string }) => assert.is(error.code, 'ERR_CLIENT_CLOSED'),
   );
   await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.is(await othersSettle(0), 0);
+  assert.is(await settled(others, 0), 0);
 });
 
 test('a credentials provider that throws: connect() fails ERR_AUTH and the early socket is closed', async () => {
-  assert.is(await othersSettle(0), 0, 'no client left from the earlier test');
+  assert.is(await settled(others, 0), 0, 'no client left from the earlier test');
   const client = createMaintClient({
     host: server.host,
     port: server.port,
@@ -90,7 +77,7 @@ test('a credentials provider that throws: connect() fails ERR_AUTH and the early
       (error: { code?: string }) => assert.is(error.code, 'ERR_AUTH'),
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.is(await othersSettle(0), 0);
+    assert.is(await settled(others, 0), 0);
   } finally {
     await client.close();
   }
